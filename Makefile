@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+#
+# enpu top-level build.  `make check` is the test command, `make demo` the
+# main job; see README.md.  Everything built lands in build/ (and the
+# kernel module's objects in driver/, where Kbuild puts them).
+
+B := build
+# The newest installed Debian 6.12 kernel (never the host's running one).
+KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+HDRS_COMMON = $(firstword $(wildcard /usr/src/linux-headers-$(patsubst %-amd64,%,$(KVER))-common))
+
+HOSTCC ?= gcc
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror
+# kselftest_harness.h needs GNU C and trips -Wextra, so tests build with
+# -Wall as the kernel's selftests do; static, so the guest needs no libc.
+TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Werror -static \
+	-I$(B)/ksrc/tools/testing/selftests -I$(B)/include -I$(B)/include/drm -Iuapi
+
+FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
+	zero-cores opp-order trip-order
+GUEST_TESTS := $(shell cat selftests/list)
+
+.PHONY: all deps module firmware userspace selftests check demo clean
+
+all: module firmware userspace selftests
+
+deps:
+	@tools/vm/deps.sh
+
+$(B)/ksrc/.stamp:
+	@tools/ksrc.sh $(B)/ksrc
+
+# drm.h for userspace, from the headers of the kernel we build against
+# (Debian 12's libc headers lack the DRM UAPI), with __user stripped as
+# the kernel's headers_install does.
+$(B)/include/drm/drm.h:
+	@test -n "$(HDRS_COMMON)" || { echo "no linux-headers for '$(KVER)' (run make deps)"; exit 1; }
+	@mkdir -p $(@D)
+	for h in drm.h drm_mode.h; do \
+		sed -E 's/__user[[:space:]]+//g' $(HDRS_COMMON)/include/uapi/drm/$$h >$(@D)/$$h || exit 1; \
+	done
+
+module:
+	@test -n "$(KVER)" || { echo "no 6.12 amd64 kernel installed (run make deps)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror modules
+
+# Firmware: the tool, the image, and the defective images the tests load.
+$(B)/mkenpufw: firmware/mkenpufw.c firmware/enpu_fw_format.h
+	@mkdir -p $(B)
+	$(HOSTCC) $(HOST_CFLAGS) -Ifirmware -o $@ $<
+
+$(B)/fw/enpu-fw.bin: $(B)/mkenpufw firmware/enpu-fw.src
+	@mkdir -p $(B)/fw
+	$(B)/mkenpufw -o $@ firmware/enpu-fw.src
+	for d in $(FW_DEFECTS); do \
+		$(B)/mkenpufw --defect=$$d -o $(B)/fw/defect-$$d.bin firmware/enpu-fw.src || exit 1; \
+	done
+
+firmware: $(B)/fw/enpu-fw.bin
+
+$(B)/host/mkenpufw_test: firmware/tests/mkenpufw_test.c $(B)/ksrc/.stamp
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -Ifirmware -o $@ $<
+
+userspace: $(B)/examples/enpu-info
+
+$(B)/examples/enpu-info: userspace/examples/enpu-info.c uapi/drm/enpu_accel.h $(B)/include/drm/drm.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static -I$(B)/include -I$(B)/include/drm -Iuapi -o $@ $<
+
+$(B)/tests/%: selftests/%.c selftests/enpu_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/include/drm/drm.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -o $@ $<
+
+$(B)/tests/list: selftests/list
+	@mkdir -p $(@D)
+	cp $< $@
+
+selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test
+
+$(B)/initramfs.cpio.gz: all
+	tools/vm/mkinitramfs $(KVER) driver/enpu.ko $(B)/fw $(B)/tests $@
+
+check:
+	@tools/vm/deps.sh
+	@$(MAKE) --no-print-directory all
+	@KVER=$(KVER) KDIR=$(KDIR) tools/check.sh
+
+demo:
+	@tools/vm/deps.sh
+	@$(MAKE) --no-print-directory all
+	@KVER=$(KVER) tools/demo.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)

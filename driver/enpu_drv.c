@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * enpu: module, platform driver, DRM accel device, file lifetime and the
+ * device query ioctl.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include <drm/enpu_accel.h>
+
+#include "enpu_drv.h"
+#include "enpu_hw.h"
+
+static char *enpu_firmware = ENPU_DEFAULT_FW;
+module_param_named(firmware, enpu_firmware, charp, 0444);
+MODULE_PARM_DESC(firmware, "firmware image name (default " ENPU_DEFAULT_FW ")");
+
+static bool enpu_sim = true;
+module_param_named(sim, enpu_sim, bool, 0444);
+MODULE_PARM_DESC(sim, "create the emulated NPU device (default on)");
+
+atomic_t enpu_objects[ENPU_OBJ_COUNT];
+
+static struct platform_device *enpu_sim_pdev;
+
+static int enpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct enpu_file *efile;
+
+	efile = kzalloc(sizeof(*efile), GFP_KERNEL);
+	if (!efile)
+		return -ENOMEM;
+
+	efile->edev = to_enpu_device(drm);
+	file->driver_priv = efile;
+	enpu_obj_get(ENPU_OBJ_FILE);
+	return 0;
+}
+
+static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	kfree(file->driver_priv);
+	enpu_obj_put(ENPU_OBJ_FILE);
+}
+
+static u32 enpu_query_device_info(struct enpu_device *edev,
+				  struct drm_enpu_device_info *info)
+{
+	const struct enpu_fw_info *fw = &edev->fw;
+
+	info->fw_version = fw->fw_version;
+	info->isa_version = fw->isa_version;
+	info->fw_format = fw->format_version;
+	info->num_cores = fw->num_cores;
+	info->capabilities = fw->capabilities;
+	info->va_start = DRM_ENPU_VA_START;
+	info->va_end = DRM_ENPU_VA_END;
+	info->num_opps = fw->num_opps;
+	strscpy(info->fw_name, fw->name, sizeof(info->fw_name));
+	return sizeof(*info);
+}
+
+static u32 enpu_query_opps(struct enpu_device *edev, struct drm_enpu_opp *opps)
+{
+	const struct enpu_fw_info *fw = &edev->fw;
+	u32 i;
+
+	for (i = 0; i < fw->num_opps; i++) {
+		opps[i].freq_khz = fw->opps[i].freq_khz;
+		opps[i].volt_uv = fw->opps[i].volt_uv;
+		opps[i].power_mw = fw->opps[i].power_mw;
+	}
+	return fw->num_opps * sizeof(*opps);
+}
+
+/*
+ * Copy an answer of @len bytes to the user buffer of @q->size bytes:
+ * truncate to the buffer, zero-fill what the answer does not cover, and
+ * report the full answer size.
+ */
+static int enpu_query_copy(struct drm_enpu_dev_query *q, const void *answer,
+			   u32 len)
+{
+	void __user *ptr = u64_to_user_ptr(q->pointer);
+	u32 n = min(q->size, len);
+
+	if (q->pointer) {
+		if (copy_to_user(ptr, answer, n))
+			return -EFAULT;
+		if (q->size > n && clear_user(ptr + n, q->size - n))
+			return -EFAULT;
+	}
+	q->size = len;
+	return 0;
+}
+
+static int enpu_ioctl_dev_query(struct drm_device *drm, void *data,
+				struct drm_file *file)
+{
+	struct enpu_device *edev = to_enpu_device(drm);
+	struct drm_enpu_dev_query *q = data;
+	union {
+		struct drm_enpu_device_info info;
+		struct drm_enpu_opp opps[ENPU_FW_MAX_OPPS];
+	} answer = {};
+	u32 len;
+	int ret, idx;
+
+	if (q->flags || q->pad) {
+		drm_dbg(drm, "DEV_QUERY: flags 0x%x pad 0x%x must be zero\n",
+			q->flags, q->pad);
+		return -EINVAL;
+	}
+	if (q->size > DRM_ENPU_QUERY_MAX_SIZE) {
+		drm_dbg(drm, "DEV_QUERY: size %u over the maximum\n", q->size);
+		return -EINVAL;
+	}
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	switch (q->type) {
+	case DRM_ENPU_QUERY_DEVICE_INFO:
+		len = enpu_query_device_info(edev, &answer.info);
+		break;
+	case DRM_ENPU_QUERY_OPP_TABLE:
+		len = enpu_query_opps(edev, answer.opps);
+		break;
+	default:
+		drm_dbg(drm, "DEV_QUERY: unknown type %u\n", q->type);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = enpu_query_copy(q, &answer, len);
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static const struct drm_ioctl_desc enpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(ENPU_DEV_QUERY, enpu_ioctl_dev_query, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(enpu_fops);
+
+static const struct drm_driver enpu_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
+	.open = enpu_open,
+	.postclose = enpu_postclose,
+	.ioctls = enpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(enpu_ioctls),
+	.fops = &enpu_fops,
+	.name = ENPU_DRIVER_NAME,
+	.desc = ENPU_DRIVER_DESC,
+	.date = "20261124",
+	.major = DRM_ENPU_DRIVER_MAJOR,
+	.minor = DRM_ENPU_DRIVER_MINOR,
+};
+
+static int enpu_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct enpu_device *edev;
+	int ret;
+
+	edev = devm_drm_dev_alloc(dev, &enpu_drm_driver, struct enpu_device, drm);
+	if (IS_ERR(edev))
+		return PTR_ERR(edev);
+
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	dma_set_max_seg_size(dev, UINT_MAX);
+
+	edev->fw_name = enpu_firmware;
+	edev->hw = enpu_sim_create(dev);
+	if (IS_ERR(edev->hw))
+		return PTR_ERR(edev->hw);
+
+	ret = enpu_fw_boot(edev);
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret) {
+		edev->hw->ops->halt(edev->hw);
+		return ret;
+	}
+
+	enpu_debugfs_init(edev);
+	platform_set_drvdata(pdev, edev);
+	enpu_obj_get(ENPU_OBJ_DEVICE);
+	return 0;
+}
+
+static void enpu_remove(struct platform_device *pdev)
+{
+	struct enpu_device *edev = platform_get_drvdata(pdev);
+
+	drm_dev_unplug(&edev->drm);
+	edev->hw->ops->halt(edev->hw);
+	enpu_obj_put(ENPU_OBJ_DEVICE);
+}
+
+static struct platform_driver enpu_platform_driver = {
+	.probe = enpu_probe,
+	.remove = enpu_remove,
+	.driver = {
+		.name = ENPU_DRIVER_NAME,
+	},
+};
+
+static int __init enpu_init(void)
+{
+	struct platform_device *pdev;
+	bool bound;
+	int ret;
+
+	enpu_debugfs_module_init();
+
+	ret = platform_driver_register(&enpu_platform_driver);
+	if (ret)
+		goto err_debugfs;
+
+	if (!enpu_sim)
+		return 0;
+
+	pdev = platform_device_register_simple(ENPU_DRIVER_NAME, PLATFORM_DEVID_NONE,
+					       NULL, 0);
+	if (IS_ERR(pdev)) {
+		ret = PTR_ERR(pdev);
+		goto err_driver;
+	}
+
+	/*
+	 * Probe ran synchronously.  If the emulated device did not bind
+	 * (bad firmware, say) the module is useless: fail the load so that
+	 * insmod reports it; probe already said why in dmesg.
+	 */
+	device_lock(&pdev->dev);
+	bound = device_is_bound(&pdev->dev);
+	device_unlock(&pdev->dev);
+	if (!bound) {
+		platform_device_unregister(pdev);
+		ret = -ENODEV;
+		goto err_driver;
+	}
+	enpu_sim_pdev = pdev;
+	return 0;
+
+err_driver:
+	platform_driver_unregister(&enpu_platform_driver);
+err_debugfs:
+	enpu_debugfs_module_exit();
+	return ret;
+}
+
+static void __exit enpu_exit(void)
+{
+	platform_device_unregister(enpu_sim_pdev);
+	platform_driver_unregister(&enpu_platform_driver);
+	enpu_debugfs_module_exit();
+}
+
+module_init(enpu_init);
+module_exit(enpu_exit);
+
+MODULE_DESCRIPTION(ENPU_DRIVER_DESC);
+MODULE_LICENSE("GPL");
+MODULE_FIRMWARE(ENPU_DEFAULT_FW);

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef __ENPU_DRV_H__
+#define __ENPU_DRV_H__
+
+#include <linux/atomic.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+
+#include "enpu_fw.h"
+
+#define ENPU_DRIVER_NAME	"enpu"
+#define ENPU_DRIVER_DESC	"enpu neural processing unit"
+#define ENPU_DEFAULT_FW		"enpu/enpu-fw.bin"
+
+struct enpu_hw;
+
+/**
+ * struct enpu_device - one NPU
+ * @drm: the DRM accel device
+ * @hw: the device behind the hardware boundary
+ * @fw_name: firmware file name, relative to the firmware search path
+ * @fw: the validated firmware the device runs
+ */
+struct enpu_device {
+	struct drm_device drm;
+	struct enpu_hw *hw;
+	const char *fw_name;
+	struct enpu_fw_info fw;
+};
+
+/**
+ * struct enpu_file - per open file state
+ * @edev: the device
+ */
+struct enpu_file {
+	struct enpu_device *edev;
+};
+
+static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
+{
+	return container_of(drm, struct enpu_device, drm);
+}
+
+/*
+ * Live object counts across all devices, shown in debugfs (enpu/objects)
+ * so that tests can see that unload and close leave nothing behind.
+ */
+enum enpu_obj_kind {
+	ENPU_OBJ_DEVICE,
+	ENPU_OBJ_FILE,
+	ENPU_OBJ_COUNT,
+};
+
+extern atomic_t enpu_objects[ENPU_OBJ_COUNT];
+
+static inline void enpu_obj_get(enum enpu_obj_kind kind)
+{
+	atomic_inc(&enpu_objects[kind]);
+}
+
+static inline void enpu_obj_put(enum enpu_obj_kind kind)
+{
+	WARN_ON(atomic_dec_return(&enpu_objects[kind]) < 0);
+}
+
+void enpu_debugfs_module_init(void);
+void enpu_debugfs_module_exit(void);
+void enpu_debugfs_init(struct enpu_device *edev);
+
+#endif /* __ENPU_DRV_H__ */

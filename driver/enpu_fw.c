@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Firmware: request the image, validate every field, boot the device from
+ * it and check the boot handshake.  A defective image fails probe with one
+ * dmesg line saying what is wrong.
+ */
+#include <linux/crc32.h>
+#include <linux/device.h>
+#include <linux/firmware.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include <drm/drm_print.h>
+
+#include "enpu_drv.h"
+#include "enpu_fw.h"
+#include "enpu_hw.h"
+
+#include <drm/enpu_accel.h>
+
+static __printf(3, 4) int enpu_fw_reject(char *why, size_t len, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(why, len, fmt, args);
+	va_end(args);
+	return -EINVAL;
+}
+
+static int enpu_fw_parse_opps(const u8 *data, struct enpu_fw_info *info,
+			      u32 offset, char *why, size_t len)
+{
+	const struct enpu_fw_opp *opp = (const void *)(data + offset);
+	u32 i;
+
+	for (i = 0; i < info->num_opps; i++, opp++) {
+		struct enpu_opp *o = &info->opps[i];
+
+		o->freq_khz = le32_to_cpu(opp->freq_khz);
+		o->volt_uv = le32_to_cpu(opp->volt_uv);
+		o->power_mw = le32_to_cpu(opp->power_mw);
+
+		if (opp->reserved)
+			return enpu_fw_reject(why, len, "OPP %u: reserved field not zero", i);
+		if (!o->freq_khz || o->freq_khz > ENPU_FW_FREQ_MAX_KHZ ||
+		    !o->volt_uv || o->volt_uv > ENPU_FW_VOLT_MAX_UV ||
+		    !o->power_mw || o->power_mw > ENPU_FW_POWER_MAX_MW)
+			return enpu_fw_reject(why, len, "OPP %u: value out of range", i);
+		if (i && (o->freq_khz <= o[-1].freq_khz ||
+			  o->volt_uv < o[-1].volt_uv ||
+			  o->power_mw <= o[-1].power_mw))
+			return enpu_fw_reject(why, len,
+					      "OPP table not increasing at entry %u", i);
+	}
+	return 0;
+}
+
+static int enpu_fw_parse_thermal(const struct enpu_fw_header *hdr,
+				 struct enpu_fw_info *info, char *why, size_t len)
+{
+	s32 prev;
+	int i;
+
+	info->static_power_mw = le32_to_cpu(hdr->static_power_mw);
+	info->thermal_r_mc_per_w = le32_to_cpu(hdr->thermal_r_mc_per_w);
+	info->thermal_c_mj_per_c = le32_to_cpu(hdr->thermal_c_mj_per_c);
+	info->ambient_mc = (s32)le32_to_cpu(hdr->ambient_mc);
+
+	if (info->static_power_mw > ENPU_FW_POWER_MAX_MW)
+		return enpu_fw_reject(why, len, "static power out of range");
+	if (!info->thermal_r_mc_per_w ||
+	    info->thermal_r_mc_per_w > ENPU_FW_THERMAL_R_MAX ||
+	    !info->thermal_c_mj_per_c ||
+	    info->thermal_c_mj_per_c > ENPU_FW_THERMAL_C_MAX)
+		return enpu_fw_reject(why, len, "thermal constants out of range");
+	if (info->ambient_mc < ENPU_FW_AMBIENT_MIN_MC ||
+	    info->ambient_mc > ENPU_FW_AMBIENT_MAX_MC)
+		return enpu_fw_reject(why, len, "ambient temperature out of range");
+
+	prev = info->ambient_mc;
+	for (i = 0; i < ENPU_FW_TRIP_COUNT; i++) {
+		info->trip_mc[i] = (s32)le32_to_cpu(hdr->trip_mc[i]);
+		if (info->trip_mc[i] <= prev ||
+		    info->trip_mc[i] > ENPU_FW_TRIP_MAX_MC)
+			return enpu_fw_reject(why, len,
+					      "trips not increasing at trip %d", i);
+		prev = info->trip_mc[i];
+	}
+	return 0;
+}
+
+/**
+ * enpu_fw_parse() - validate a firmware image and decode it
+ * @data: the image
+ * @size: its size in bytes
+ * @info: decoded image on success
+ * @why: on failure, a one-line reason
+ * @why_len: size of @why
+ *
+ * Checks run in an order that makes the reason precise: the header must be
+ * complete before its fields are read, sizes must agree before the CRC is
+ * computed, and the CRC must match before any value is trusted.
+ *
+ * Return: 0, or -EINVAL with @why set.
+ */
+int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
+		  char *why, size_t why_len)
+{
+	const struct enpu_fw_header *hdr = (const void *)data;
+	u32 image_size, opp_offset, opp_end, crc, i;
+	int ret;
+
+	if (size < sizeof(*hdr))
+		return enpu_fw_reject(why, why_len, "truncated header (%zu bytes)", size);
+	if (le32_to_cpu(hdr->magic) != ENPU_FW_MAGIC)
+		return enpu_fw_reject(why, why_len, "bad magic 0x%08x",
+				      le32_to_cpu(hdr->magic));
+
+	info->format_version = le32_to_cpu(hdr->format_version);
+	if (info->format_version != ENPU_FW_FORMAT_VERSION)
+		return enpu_fw_reject(why, why_len, "unsupported format version %u",
+				      info->format_version);
+	if (le32_to_cpu(hdr->header_size) != sizeof(*hdr))
+		return enpu_fw_reject(why, why_len, "bad header size %u",
+				      le32_to_cpu(hdr->header_size));
+
+	image_size = le32_to_cpu(hdr->image_size);
+	if (image_size > size)
+		return enpu_fw_reject(why, why_len,
+				      "truncated body (%zu of %u bytes)", size, image_size);
+	if (image_size != size)
+		return enpu_fw_reject(why, why_len,
+				      "image size %u does not match file size %zu",
+				      image_size, size);
+
+	crc = ~crc32_le(~0u, data + ENPU_FW_CRC_OFFSET, size - ENPU_FW_CRC_OFFSET);
+	if (crc != le32_to_cpu(hdr->crc32))
+		return enpu_fw_reject(why, why_len,
+				      "bad CRC (header 0x%08x, computed 0x%08x)",
+				      le32_to_cpu(hdr->crc32), crc);
+
+	for (i = 0; i < ARRAY_SIZE(hdr->reserved); i++)
+		if (hdr->reserved[i])
+			return enpu_fw_reject(why, why_len, "reserved header field not zero");
+
+	info->fw_version = le32_to_cpu(hdr->fw_version);
+	info->isa_version = le32_to_cpu(hdr->isa_version);
+	if (!info->isa_version)
+		return enpu_fw_reject(why, why_len, "ISA version 0");
+
+	info->num_cores = le32_to_cpu(hdr->num_cores);
+	if (!info->num_cores || info->num_cores > ENPU_FW_MAX_CORES)
+		return enpu_fw_reject(why, why_len, "bad core count %u", info->num_cores);
+
+	info->capabilities = le64_to_cpu(hdr->capabilities);
+	if (info->capabilities & ~DRM_ENPU_CAP_ALL)
+		return enpu_fw_reject(why, why_len, "unknown capabilities 0x%llx",
+				      info->capabilities & ~DRM_ENPU_CAP_ALL);
+
+	for (i = 0; i < ENPU_FW_OPC_COUNT; i++) {
+		info->macs_per_cycle[i] = le32_to_cpu(hdr->macs_per_cycle[i]);
+		if (!info->macs_per_cycle[i] ||
+		    info->macs_per_cycle[i] > ENPU_FW_MACS_MAX)
+			return enpu_fw_reject(why, why_len,
+					      "MACs per cycle of class %u out of range", i);
+	}
+	info->op_overhead_cycles = le32_to_cpu(hdr->op_overhead_cycles);
+
+	if (!memchr(hdr->name, '\0', sizeof(hdr->name)) || !hdr->name[0])
+		return enpu_fw_reject(why, why_len, "bad firmware name");
+	strscpy(info->name, hdr->name, sizeof(info->name));
+
+	info->num_opps = le32_to_cpu(hdr->num_opps);
+	if (!info->num_opps || info->num_opps > ENPU_FW_MAX_OPPS)
+		return enpu_fw_reject(why, why_len, "bad OPP count %u", info->num_opps);
+
+	opp_offset = le32_to_cpu(hdr->opp_offset);
+	if (opp_offset < sizeof(*hdr) || !IS_ALIGNED(opp_offset, 4) ||
+	    check_add_overflow(opp_offset,
+			       info->num_opps * (u32)sizeof(struct enpu_fw_opp),
+			       &opp_end) ||
+	    opp_end > image_size)
+		return enpu_fw_reject(why, why_len, "OPP table outside the image");
+
+	ret = enpu_fw_parse_opps(data, info, opp_offset, why, why_len);
+	if (ret)
+		return ret;
+
+	return enpu_fw_parse_thermal(hdr, info, why, why_len);
+}
+
+/**
+ * enpu_fw_boot() - load, validate and boot the firmware
+ * @edev: the device
+ *
+ * The image is released once the device runs; a full reset requests it
+ * again.
+ *
+ * Return: 0, or a negative errno after one dmesg line saying why.
+ */
+int enpu_fw_boot(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+	const struct firmware *fw;
+	char why[96];
+	u32 running;
+	int ret;
+
+	ret = firmware_request_nowarn(&fw, edev->fw_name, dev);
+	if (ret) {
+		dev_err(dev, "firmware %s: not loaded (%d)\n", edev->fw_name, ret);
+		return ret;
+	}
+
+	ret = enpu_fw_parse(fw->data, fw->size, &edev->fw, why, sizeof(why));
+	if (ret) {
+		dev_err(dev, "firmware %s rejected: %s\n", edev->fw_name, why);
+		goto out_release;
+	}
+
+	ret = edev->hw->ops->boot(edev->hw, fw->data, fw->size);
+	if (ret) {
+		dev_err(dev, "firmware %s: device refused to boot (%d)\n",
+			edev->fw_name, ret);
+		goto out_release;
+	}
+
+	running = edev->hw->ops->fw_version(edev->hw);
+	if (running != edev->fw.fw_version) {
+		dev_err(dev, "firmware %s: boot handshake failed (device reports 0x%06x)\n",
+			edev->fw_name, running);
+		edev->hw->ops->halt(edev->hw);
+		ret = -EIO;
+		goto out_release;
+	}
+
+	drm_info(&edev->drm, "firmware %s %u.%u.%u booted, %u cores\n",
+		 edev->fw.name, edev->fw.fw_version >> 16,
+		 (edev->fw.fw_version >> 8) & 0xff, edev->fw.fw_version & 0xff,
+		 edev->fw.num_cores);
+out_release:
+	release_firmware(fw);
+	return ret;
+}

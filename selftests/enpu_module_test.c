@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Module and device lifetime: load/unload cycles, unload refused while a
+ * file is open, unbind/bind with a file open, and probe failing cleanly
+ * with one clear dmesg line on each class of firmware defect.
+ *
+ * Runs as root in the test guest; ENPU_KO names the module file.  Every
+ * test leaves enpu loaded with its good firmware, as it found it.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "enpu_utils.h"
+
+#define DRM_REFCNT	"/sys/module/drm/refcnt"
+#define ENPU_SYSFS	"/sys/module/enpu"
+#define ENPU_PLATFORM	"/sys/bus/platform/drivers/enpu/"
+
+static int enpu_load(const char *params)
+{
+	const char *ko = getenv("ENPU_KO");
+	int fd, ret;
+
+	if (!ko)
+		return -ENOENT;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int enpu_unload(void)
+{
+	return syscall(SYS_delete_module, "enpu", O_NONBLOCK) ? -errno : 0;
+}
+
+static bool enpu_loaded(void)
+{
+	struct stat st;
+
+	return !stat(ENPU_SYSFS, &st);
+}
+
+static int read_int(const char *path)
+{
+	int val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+/* /dev/kmsg positioned at its end: what the kernel logs from now on. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Count the new kernel log lines containing @needle; the last one is kept
+ * in @line.
+ */
+static int kmsg_count(int fd, const char *needle, char *line, size_t len)
+{
+	char rec[1024];
+	int count = 0;
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg;
+
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (msg && strstr(msg, needle)) {
+			count++;
+			snprintf(line, len, "%s", msg + 1);
+		}
+	}
+	return count;
+}
+
+FIXTURE(module) {
+	int drm_refcnt;
+};
+
+FIXTURE_SETUP(module)
+{
+	ASSERT_NE(NULL, getenv("ENPU_KO"));
+	ASSERT_TRUE(enpu_loaded());
+	ASSERT_EQ(0, enpu_unload());
+	self->drm_refcnt = read_int(DRM_REFCNT);
+	ASSERT_LE(0, self->drm_refcnt);
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	if (!enpu_loaded())
+		EXPECT_EQ(0, enpu_load(""));
+}
+
+TEST_F(module, load_unload_cycles)
+{
+	struct drm_enpu_device_info info;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		__u32 size = sizeof(info);
+		int fd;
+
+		ASSERT_EQ(0, enpu_load("")) TH_LOG("cycle %d", i);
+		EXPECT_EQ(1, enpu_objects("devices"));
+		EXPECT_EQ(0, enpu_objects("files"));
+
+		fd = enpu_open_device();
+		ASSERT_LE(0, fd) TH_LOG("cycle %d: no device", i);
+		EXPECT_EQ(1, enpu_objects("files"));
+		test_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &size, &info);
+		close(fd);
+		EXPECT_EQ(0, enpu_objects("files"));
+
+		ASSERT_EQ(0, enpu_unload()) TH_LOG("cycle %d", i);
+		EXPECT_FALSE(enpu_loaded());
+		EXPECT_EQ(self->drm_refcnt, read_int(DRM_REFCNT));
+	}
+}
+
+TEST_F(module, unload_refused_while_open)
+{
+	int fd;
+
+	ASSERT_EQ(0, enpu_load(""));
+	fd = enpu_open_device();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EWOULDBLOCK, enpu_unload());
+	EXPECT_TRUE(enpu_loaded());
+	close(fd);
+	EXPECT_EQ(0, enpu_objects("files"));
+	EXPECT_EQ(0, enpu_unload());
+}
+
+TEST_F(module, unbind_with_file_open)
+{
+	struct drm_enpu_device_info info;
+	__u32 size = sizeof(info);
+	int fd, fd2;
+
+	ASSERT_EQ(0, enpu_load(""));
+	fd = enpu_open_device();
+	ASSERT_LE(0, fd);
+
+	ASSERT_EQ(0, write_str(ENPU_PLATFORM "unbind", "enpu"));
+	EXPECT_EQ(0, enpu_objects("devices"));
+	EXPECT_EQ(-ENODEV, _enpu_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &size,
+				       &info, 0, 0));
+	EXPECT_EQ(1, enpu_objects("files"));
+	close(fd);
+	EXPECT_EQ(0, enpu_objects("files"));
+
+	ASSERT_EQ(0, write_str(ENPU_PLATFORM "bind", "enpu"));
+	fd2 = enpu_open_device();
+	ASSERT_LE(0, fd2);
+	test_query(fd2, DRM_ENPU_QUERY_DEVICE_INFO, &size, &info);
+	close(fd2);
+	EXPECT_EQ(0, enpu_unload());
+}
+
+FIXTURE(firmware) {
+	int drm_refcnt;
+	int kmsg;
+};
+
+FIXTURE_VARIANT(firmware) {
+	const char *params;
+	const char *message;
+};
+
+#define FW_DEFECT(_name, _file, _msg)					\
+	FIXTURE_VARIANT_ADD(firmware, _name) {				\
+		.params = "firmware=enpu/defect-" _file ".bin",		\
+		.message = _msg,					\
+	}
+
+FW_DEFECT(bad_magic, "bad-magic", "rejected: bad magic");
+FW_DEFECT(bad_crc, "bad-crc", "rejected: bad CRC");
+FW_DEFECT(truncated_header, "truncated-header", "rejected: truncated header");
+FW_DEFECT(truncated_body, "truncated-body", "rejected: truncated body");
+FW_DEFECT(bad_format, "bad-format", "rejected: unsupported format version 99");
+FW_DEFECT(zero_cores, "zero-cores", "rejected: bad core count 0");
+FW_DEFECT(opp_order, "opp-order", "rejected: OPP table not increasing");
+FW_DEFECT(trip_order, "trip-order", "rejected: trips not increasing");
+
+FIXTURE_VARIANT_ADD(firmware, missing) {
+	.params = "firmware=enpu/no-such-image.bin",
+	.message = "enpu/no-such-image.bin: not loaded (-2)",
+};
+
+FIXTURE_SETUP(firmware)
+{
+	ASSERT_TRUE(enpu_loaded());
+	ASSERT_EQ(0, enpu_unload());
+	self->drm_refcnt = read_int(DRM_REFCNT);
+	self->kmsg = kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+}
+
+FIXTURE_TEARDOWN(firmware)
+{
+	close(self->kmsg);
+	if (!enpu_loaded())
+		EXPECT_EQ(0, enpu_load(""));
+}
+
+TEST_F(firmware, probe_fails_cleanly)
+{
+	char line[512] = "";
+	int fd;
+
+	EXPECT_EQ(-ENODEV, enpu_load(variant->params));
+	EXPECT_FALSE(enpu_loaded());
+	EXPECT_EQ(self->drm_refcnt, read_int(DRM_REFCNT));
+
+	/*
+	 * One line from the driver, and it names the defect.  (Debian's
+	 * firmware loader adds its own "firmware: failed to load" lines.)
+	 */
+	EXPECT_EQ(1, kmsg_count(self->kmsg, "enpu: firmware ", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, variant->message))
+		TH_LOG("dmesg: %s", line);
+
+	/* The good image loads in the same boot. */
+	ASSERT_EQ(0, enpu_load(""));
+	fd = enpu_open_device();
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# The body of `make check` (run after `make all`): host unit tests, static
+# checks, the guest test run judged by tools/vm/judge, the harness's own
+# self-tests, and one summary line computed from all the TAP results:
+#   N passed, N failed, N skipped
+# Exit status 0 only if nothing failed.  Needs KVER and KDIR (the Makefile
+# sets them).
+set -u
+
+B=build
+R=$B/results
+: "${KVER:?}" "${KDIR:?}"
+rm -rf "$R"
+mkdir -p "$R"
+
+say() { echo "check: $*"; }
+
+# --- host unit tests -------------------------------------------------------
+say "host tests"
+MKENPUFW=$B/mkenpufw ENPU_FW_SRC=firmware/enpu-fw.src \
+	"$B/host/mkenpufw_test" >"$R/host-mkenpufw.tap" 2>&1
+
+# --- static checks ---------------------------------------------------------
+say "static checks (checkpatch --strict, sparse C=2, W=1)"
+static_tap=$R/static.tap
+n=0
+static_result() { # static_result NAME LOGFILE: ok when the log is empty
+	n=$((n + 1))
+	if [ -s "$2" ]; then
+		echo "not ok $n - $1"
+		sed 's/^/# /' "$2" | head -n 40
+	else
+		echo "ok $n - $1"
+	fi
+}
+kernel_src=$(find driver uapi -name '*.[ch]' ! -name '*.mod.c' | sort)
+kernel_src="$kernel_src firmware/enpu_fw_format.h"
+# shellcheck disable=SC2086
+perl "$B/ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $kernel_src \
+	>"$B/checkpatch.log" 2>&1
+grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' "$B/checkpatch.log" >"$B/checkpatch.issues"
+
+# One rebuild with sparse on every file and W=1, warnings collected (not
+# fatal here, so that all of them are reported).
+make -s -C "$KDIR" M="$(pwd)" clean >/dev/null 2>&1
+make -s -C "$KDIR" M="$(pwd)" W=1 C=2 CHECK=sparse modules >"$B/kbuild.log" 2>&1
+kbuild_rc=$?
+grep -E '(warning|error):' "$B/kbuild.log" | grep -vE '\[-W[^]]+\]$' >"$B/sparse.issues"
+grep -E '(warning|error):.*\[-W[^]]+\]$' "$B/kbuild.log" >"$B/w1.issues"
+[ "$kbuild_rc" -eq 0 ] || tail -n 20 "$B/kbuild.log" >>"$B/w1.issues"
+{
+	echo "TAP version 13"
+	echo "1..3"
+	static_result "checkpatch.pl --strict: driver/ uapi/ firmware format" "$B/checkpatch.issues"
+	static_result "sparse C=2 clean" "$B/sparse.issues"
+	static_result "W=1 build clean" "$B/w1.issues"
+} >"$static_tap"
+
+# --- guest run ---------------------------------------------------------------
+tools/vm/mkinitramfs "$KVER" driver/enpu.ko "$B/fw" "$B/tests" "$B/initramfs.cpio.gz" || exit 1
+
+# verdict OUTDIR LIST: the judge's checks plus the guest's own TAP results.
+verdict() {
+	tools/vm/judge "$1" "$2"
+	j=$?
+	set -- "$1"/results/*.tap
+	if [ -f "$1" ]; then
+		tools/tap-summary "$@" | sed 's/^/# /'
+		t=$(tools/tap-summary "$@" >/dev/null; echo $?)
+	else
+		t=0
+	fi
+	[ "$j" -eq 0 ] && [ "$t" -eq 0 ]
+}
+
+say "guest tests (QEMU TCG, $KVER)"
+start=$(date +%s)
+tools/vm/run "$B/initramfs.cpio.gz" "$B/vm"
+tools/vm/judge "$B/vm" "$B/tests/list" >"$R/guest-judge.tap"
+for f in "$B"/vm/results/*.tap; do
+	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
+done
+say "guest run took $(($(date +%s) - start)) s"
+
+# --- harness self-tests: each deliberate defect must fail the verdict --------
+say "harness self-tests (deliberate failure, WARN, panic)"
+: >"$B/empty.list"
+i=0
+{
+	echo "TAP version 13"
+	echo "1..3"
+	for mode in fail warn panic; do
+		i=$((i + 1))
+		case $mode in
+		fail) expect='deliberate.tap: 0 passed, 1 failed' ;;
+		warn) expect='not ok [0-9]+ - no kernel splat' ;;
+		panic) expect='not ok [0-9]+ - guest completed' ;;
+		esac
+		tools/vm/run "$B/initramfs.cpio.gz" "$B/vm-$mode" "$mode"
+		if verdict "$B/vm-$mode" "$B/empty.list" >"$B/vm-$mode.verdict"; then
+			echo "not ok $i - a deliberate $mode fails the verdict"
+			echo "# the verdict passed"
+		elif ! grep -qE "$expect" "$B/vm-$mode.verdict"; then
+			echo "not ok $i - a deliberate $mode fails the verdict"
+			echo "# failed, but not for the expected reason: $expect"
+			sed 's/^/# /' "$B/vm-$mode.verdict"
+		else
+			echo "ok $i - a deliberate $mode fails the verdict"
+		fi
+	done
+} >"$R/harness.tap"
+
+# --- summary -------------------------------------------------------------------
+grep -h '^not ok' "$R"/*.tap | sed 's/^/check: FAILED: /'
+tools/tap-summary "$R"/*.tap >"$R/summary.txt"
+rc=$?
+cat "$R/summary.txt"
+exit $rc

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Install, with apt, the Debian packages enpu needs and that are missing.
+# Idempotent: prints one line when everything is present.
+set -eu
+
+pkgs="build-essential bc bison flex kmod cpio xz-utils pkg-config
+	qemu-system-x86 busybox-static sparse
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
+	libnl-3-dev libnl-genl-3-dev liburing-dev libelf-dev libssl-dev"
+
+missing=
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$status" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: need root to install packages (run as root or install:$missing)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"
