@@ -6,16 +6,21 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_print.h>
 
 #include "enpu_drv.h"
+#include "enpu_vm.h"
 
 static struct dentry *enpu_debugfs_root;
 
 static const char *const enpu_obj_names[ENPU_OBJ_COUNT] = {
 	[ENPU_OBJ_DEVICE] = "devices",
 	[ENPU_OBJ_FILE] = "files",
+	[ENPU_OBJ_BO] = "bos",
+	[ENPU_OBJ_MAPPING] = "mappings",
 };
 
 static int enpu_objects_show(struct seq_file *m, void *unused)
@@ -77,6 +82,92 @@ DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_warn_fops, NULL, enpu_inject_warn_set,
 			 "%llu\n");
 
 /*
+ * translate: a test hook into the device's view of memory until jobs
+ * exist.  Write "CLIENT_ID VA LEN r|w" (the client id is the file's
+ * drm-client-id in fdinfo); reading back gives "ok 0xDMA" or
+ * "fault: REASON", as enpu_vm_translate() resolved it.
+ */
+struct enpu_translate {
+	struct enpu_device *edev;
+	char result[80];
+};
+
+static int enpu_translate_open(struct inode *inode, struct file *f)
+{
+	struct enpu_translate *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	t->edev = inode->i_private;
+	f->private_data = t;
+	return nonseekable_open(inode, f);
+}
+
+static int enpu_translate_release(struct inode *inode, struct file *f)
+{
+	kfree(f->private_data);
+	return 0;
+}
+
+static ssize_t enpu_translate_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *pos)
+{
+	struct enpu_translate *t = f->private_data;
+	struct drm_device *drm = &t->edev->drm;
+	const char *why = "no such client";
+	struct drm_file *file;
+	dma_addr_t addr = 0;
+	u64 client, va, size;
+	char buf[96], rw;
+	int ret = -EFAULT;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%llu %llx %llx %c", &client, &va, &size, &rw) != 4 ||
+	    (rw != 'r' && rw != 'w'))
+		return -EINVAL;
+
+	mutex_lock(&drm->filelist_mutex);
+	list_for_each_entry(file, &drm->filelist, lhead) {
+		struct enpu_file *efile = file->driver_priv;
+
+		if (file->client_id != client)
+			continue;
+		ret = enpu_vm_translate(efile->vm, va, size,
+					rw == 'w' ? ENPU_ACCESS_WRITE : ENPU_ACCESS_READ,
+					&addr, &why);
+		break;
+	}
+	mutex_unlock(&drm->filelist_mutex);
+
+	if (ret)
+		snprintf(t->result, sizeof(t->result), "fault: %s\n", why);
+	else
+		snprintf(t->result, sizeof(t->result), "ok %pad\n", &addr);
+	return len;
+}
+
+static ssize_t enpu_translate_read(struct file *f, char __user *ubuf,
+				   size_t len, loff_t *pos)
+{
+	struct enpu_translate *t = f->private_data;
+
+	return simple_read_from_buffer(ubuf, len, pos, t->result,
+				       strlen(t->result));
+}
+
+static const struct file_operations enpu_translate_fops = {
+	.owner = THIS_MODULE,
+	.open = enpu_translate_open,
+	.release = enpu_translate_release,
+	.write = enpu_translate_write,
+	.read = enpu_translate_read,
+};
+
+/*
  * The DRM core does not call drm_driver.debugfs_init for accel devices in
  * 6.12, so probe calls this once the device is registered.
  */
@@ -87,4 +178,5 @@ void enpu_debugfs_init(struct enpu_device *edev)
 	debugfs_create_file("firmware", 0444, root, edev, &enpu_firmware_fops);
 	debugfs_create_file_unsafe("inject_warn", 0200, root, edev,
 				   &enpu_inject_warn_fops);
+	debugfs_create_file("translate", 0600, root, edev, &enpu_translate_fops);
 }

@@ -11,14 +11,18 @@
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
 
 #include <drm/enpu_accel.h>
 
 #include "enpu_drv.h"
+#include "enpu_gem.h"
 #include "enpu_hw.h"
+#include "enpu_vm.h"
 
 static char *enpu_firmware = ENPU_DEFAULT_FW;
 module_param_named(firmware, enpu_firmware, charp, 0444);
@@ -40,15 +44,24 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 	if (!efile)
 		return -ENOMEM;
 
+	efile->vm = enpu_vm_create();
+	if (!efile->vm) {
+		kfree(efile);
+		return -ENOMEM;
+	}
 	efile->edev = to_enpu_device(drm);
 	file->driver_priv = efile;
 	enpu_obj_get(ENPU_OBJ_FILE);
 	return 0;
 }
 
+/* Runs after the DRM core released the file's GEM handles. */
 static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
-	kfree(file->driver_priv);
+	struct enpu_file *efile = file->driver_priv;
+
+	enpu_vm_destroy(efile->vm);
+	kfree(efile);
 	enpu_obj_put(ENPU_OBJ_FILE);
 }
 
@@ -148,14 +161,28 @@ out:
 
 static const struct drm_ioctl_desc enpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(ENPU_DEV_QUERY, enpu_ioctl_dev_query, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_BO_CREATE, enpu_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_BO_INFO, enpu_ioctl_bo_info, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(enpu_fops);
+static void enpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	drm_show_memory_stats(p, file);
+}
+
+static const struct file_operations enpu_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver enpu_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
 	.open = enpu_open,
 	.postclose = enpu_postclose,
+	.gem_create_object = enpu_gem_create_object,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	.show_fdinfo = enpu_show_fdinfo,
 	.ioctls = enpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(enpu_ioctls),
 	.fops = &enpu_fops,

@@ -13,6 +13,7 @@
 #define ENPU_DEFAULT_FW		"enpu/enpu-fw.bin"
 
 struct enpu_hw;
+struct enpu_vm;
 
 /**
  * struct enpu_device - one NPU
@@ -31,9 +32,11 @@ struct enpu_device {
 /**
  * struct enpu_file - per open file state
  * @edev: the device
+ * @vm: the file's device address space
  */
 struct enpu_file {
 	struct enpu_device *edev;
+	struct enpu_vm *vm;
 };
 
 static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
@@ -48,6 +51,8 @@ static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
 enum enpu_obj_kind {
 	ENPU_OBJ_DEVICE,
 	ENPU_OBJ_FILE,
+	ENPU_OBJ_BO,
+	ENPU_OBJ_MAPPING,
 	ENPU_OBJ_COUNT,
 };
 

@@ -91,4 +91,119 @@ static inline int _enpu_query(int fd, __u32 type, __u32 *size, void *ptr,
 #define test_err_query(err, fd, type, size, ptr, flags, pad) \
 	EXPECT_EQ(-(err), _enpu_query(fd, type, size, ptr, flags, pad))
 
+static inline int _enpu_bo_create(int fd, __u64 size, __u32 flags,
+				  __u32 *handle)
+{
+	struct drm_enpu_bo_create c = { .size = size, .flags = flags };
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_BO_CREATE, &c))
+		return -errno;
+	if (handle)
+		*handle = c.handle;
+	return 0;
+}
+
+#define test_bo_create(fd, size, flags, handle) \
+	ASSERT_EQ(0, _enpu_bo_create(fd, size, flags, handle))
+
+#define test_err_bo_create(err, fd, size, flags) \
+	EXPECT_EQ(-(err), _enpu_bo_create(fd, size, flags, NULL))
+
+static inline int _enpu_bo_info(int fd, __u32 handle, struct drm_enpu_bo_info *info)
+{
+	struct drm_enpu_bo_info i = { .handle = handle };
+
+	if (info && (info->pad || info->pad2)) {
+		i.pad = info->pad;
+		i.pad2 = info->pad2;
+	}
+	if (ioctl(fd, DRM_IOCTL_ENPU_BO_INFO, &i))
+		return -errno;
+	if (info)
+		*info = i;
+	return 0;
+}
+
+#define test_bo_info(fd, handle, info) \
+	ASSERT_EQ(0, _enpu_bo_info(fd, handle, info))
+
+#define test_err_bo_info(err, fd, handle, info) \
+	EXPECT_EQ(-(err), _enpu_bo_info(fd, handle, info))
+
+static inline int enpu_gem_close(int fd, __u32 handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0;
+}
+
+/* The file's drm-client-id from fdinfo, or 0. */
+static inline unsigned long long enpu_client_id(int fd)
+{
+	unsigned long long id = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "drm-client-id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+/* A kB figure from the file's fdinfo ("drm-total-memory" ...), or -1. */
+static inline long long enpu_fdinfo_kib(int fd, const char *key)
+{
+	char path[64], line[256], name[64];
+	long long val = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char unit[8] = "";
+
+		if (sscanf(line, "%63[^:]: %lld %7s", name, &v, unit) >= 2 &&
+		    !strcmp(name, key))
+			val = !strcmp(unit, "MiB") ? v * 1024 : v;
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Ask the device's translate hook how it resolves an access; returns 0 with
+ * @result "ok ..." or "fault: ...", or -errno.
+ */
+static inline int enpu_translate(int fd, __u64 va, __u64 len, char rw,
+				 char *result, size_t rlen)
+{
+	char cmd[96];
+	ssize_t n;
+	int dfd;
+
+	dfd = open("/sys/kernel/debug/accel/enpu/translate", O_RDWR | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	snprintf(cmd, sizeof(cmd), "%llu %llx %llx %c", enpu_client_id(fd),
+		 (unsigned long long)va, (unsigned long long)len, rw);
+	if (write(dfd, cmd, strlen(cmd)) < 0) {
+		n = -errno;
+		close(dfd);
+		return n;
+	}
+	n = read(dfd, result, rlen - 1);
+	close(dfd);
+	if (n < 0)
+		return -errno;
+	result[n] = 0;
+	return 0;
+}
+
 #endif /* ENPU_UTILS_H */

@@ -40,6 +40,8 @@ extern "C" {
 /* Ioctl numbers, relative to DRM_COMMAND_BASE.  Append only. */
 enum drm_enpu_ioctl_nr {
 	DRM_ENPU_DEV_QUERY = 0,
+	DRM_ENPU_BO_CREATE = 1,
+	DRM_ENPU_BO_INFO = 2,
 };
 
 /* Query types for &struct drm_enpu_dev_query. */
@@ -116,8 +118,61 @@ struct drm_enpu_opp {
 	__u32 pad;
 };
 
+/* Buffer object flags. */
+/* The device may only read the buffer; a device write faults. */
+#define DRM_ENPU_BO_DEVICE_READ_ONLY	0x1u
+#define DRM_ENPU_BO_FLAGS		DRM_ENPU_BO_DEVICE_READ_ONLY
+
+/* Largest buffer object, in bytes. */
+#define DRM_ENPU_BO_MAX_SIZE	0x40000000ull	/* 1 GiB */
+
+/**
+ * struct drm_enpu_bo_create - create a shmem-backed buffer object
+ * @size: in: bytes, 1..%DRM_ENPU_BO_MAX_SIZE; rounded up to the page size
+ * @flags: in: DRM_ENPU_BO_* flags
+ * @handle: out: GEM handle in this file
+ *
+ * The buffer is mapped at once into the file's device address space (see
+ * &struct drm_enpu_bo_info for its address).  Errors: -EINVAL (zero or
+ * oversized @size, unknown @flags), -ENOMEM, -ENOSPC (the file's device
+ * address space is full), -ENODEV.
+ */
+struct drm_enpu_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_enpu_bo_info - describe a buffer object
+ * @handle: in: GEM handle in this file
+ * @pad: in: must be zero
+ * @size: out: size in bytes (page-rounded)
+ * @va: out: device virtual address in this file's address space
+ * @mmap_offset: out: offset to pass to mmap() on the device file
+ * @flags: out: DRM_ENPU_BO_* flags
+ * @pad2: in: must be zero
+ *
+ * A buffer imported through PRIME, or shared with another file, has its own
+ * device address in each file.  Errors: -ENOENT (unknown @handle), -EINVAL
+ * (non-zero pads), -ENOMEM, -ENODEV.
+ */
+struct drm_enpu_bo_info {
+	__u32 handle;
+	__u32 pad;
+	__u64 size;
+	__u64 va;
+	__u64 mmap_offset;
+	__u32 flags;
+	__u32 pad2;
+};
+
 #define DRM_IOCTL_ENPU_DEV_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_DEV_QUERY, struct drm_enpu_dev_query)
+#define DRM_IOCTL_ENPU_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_CREATE, struct drm_enpu_bo_create)
+#define DRM_IOCTL_ENPU_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_INFO, struct drm_enpu_bo_info)
 
 #if defined(__cplusplus)
 }

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef __ENPU_GEM_H__
+#define __ENPU_GEM_H__
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <drm/drm_gem_shmem_helper.h>
+
+struct drm_device;
+struct drm_file;
+
+/**
+ * struct enpu_bo - a buffer object
+ * @base: the shmem GEM object (also used for imported dma-bufs)
+ * @flags: DRM_ENPU_BO_* flags
+ * @maps_lock: protects @maps
+ * @maps: &struct enpu_bo_map of every file that has a handle to it
+ */
+struct enpu_bo {
+	struct drm_gem_shmem_object base;
+	u32 flags;
+	struct mutex maps_lock; /* protects maps */
+	struct list_head maps;
+};
+
+static inline struct enpu_bo *to_enpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct enpu_bo, base);
+}
+
+struct drm_gem_object *enpu_gem_create_object(struct drm_device *drm,
+					      size_t size);
+int enpu_ioctl_bo_create(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int enpu_ioctl_bo_info(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+#endif /* __ENPU_GEM_H__ */
