@@ -5,6 +5,7 @@
  * linking to it): firmware, and the harness knob inject_warn.
  */
 #include <linux/debugfs.h>
+#include <linux/hex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -85,7 +86,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_warn_fops, NULL, enpu_inject_warn_set,
  * translate: a test hook into the device's view of memory until jobs
  * exist.  Write "CLIENT_ID VA LEN r|w" (the client id is the file's
  * drm-client-id in fdinfo); reading back gives "ok 0xDMA" or
- * "fault: REASON", as enpu_vm_translate() resolved it.
+ * "fault: REASON", as enpu_vm_translate() resolved it.  A read also shows
+ * the first bytes (up to 8) as the device reads them: "ok 0xDMA HEX".
  */
 struct enpu_translate {
 	struct enpu_device *edev;
@@ -118,7 +120,8 @@ static ssize_t enpu_translate_write(struct file *f, const char __user *ubuf,
 	struct drm_file *file;
 	dma_addr_t addr = 0;
 	u64 client, va, size;
-	char buf[96], rw;
+	char buf[96], rw, data[17] = "";
+	u8 bytes[8];
 	int ret = -EFAULT;
 
 	if (len >= sizeof(buf))
@@ -139,6 +142,12 @@ static ssize_t enpu_translate_write(struct file *f, const char __user *ubuf,
 		ret = enpu_vm_translate(efile->vm, va, size,
 					rw == 'w' ? ENPU_ACCESS_WRITE : ENPU_ACCESS_READ,
 					&addr, &why);
+		if (!ret && rw == 'r') {
+			size = min_t(u64, size, sizeof(bytes));
+			ret = enpu_vm_read(efile->vm, va, bytes, size, &why);
+			if (!ret)
+				bin2hex(data, bytes, size)[0] = 0;
+		}
 		break;
 	}
 	mutex_unlock(&drm->filelist_mutex);
@@ -146,7 +155,8 @@ static ssize_t enpu_translate_write(struct file *f, const char __user *ubuf,
 	if (ret)
 		snprintf(t->result, sizeof(t->result), "fault: %s\n", why);
 	else
-		snprintf(t->result, sizeof(t->result), "ok %pad\n", &addr);
+		snprintf(t->result, sizeof(t->result), "ok %pad%s%s\n", &addr,
+			 data[0] ? " " : "", data);
 	return len;
 }
 

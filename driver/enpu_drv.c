@@ -163,6 +163,7 @@ static const struct drm_ioctl_desc enpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(ENPU_DEV_QUERY, enpu_ioctl_dev_query, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_BO_CREATE, enpu_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_BO_INFO, enpu_ioctl_bo_info, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_BO_CREATE_USERPTR, enpu_ioctl_bo_create_userptr, 0),
 };
 
 static void enpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)

@@ -5,6 +5,7 @@
  * way the device reaches memory; anything it cannot resolve is a device
  * page fault.
  */
+#include <linux/highmem.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -202,4 +203,38 @@ int enpu_vm_translate(struct enpu_vm *vm, u64 va, u64 len, u32 access,
 	}
 	mutex_unlock(&vm->lock);
 	return ret;
+}
+
+/**
+ * enpu_vm_read() - read memory the way the device does
+ * @vm: the address space
+ * @va: device address
+ * @buf: destination
+ * @len: bytes to read
+ * @why: on a fault, what the device would report
+ *
+ * The emulated device sits on a bus without an IOMMU, so a DMA address is
+ * the physical address of the page.
+ *
+ * Return: 0, or -EFAULT for a device page fault.
+ */
+int enpu_vm_read(struct enpu_vm *vm, u64 va, void *buf, size_t len,
+		 const char **why)
+{
+	while (len) {
+		size_t off = va & (ENPU_DEV_PAGE - 1);
+		size_t n = min_t(size_t, len, ENPU_DEV_PAGE - off);
+		dma_addr_t addr;
+		int ret;
+
+		ret = enpu_vm_translate(vm, va, n, ENPU_ACCESS_READ, &addr, why);
+		if (ret)
+			return ret;
+		memcpy_from_page(buf, pfn_to_page(PHYS_PFN(addr)),
+				 offset_in_page(addr), n);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
 }

@@ -58,5 +58,7 @@ int enpu_vm_map(struct enpu_vm *vm, struct enpu_vm_map *map,
 void enpu_vm_unmap(struct enpu_vm_map *map);
 int enpu_vm_translate(struct enpu_vm *vm, u64 va, u64 len, u32 access,
 		      dma_addr_t *first, const char **why);
+int enpu_vm_read(struct enpu_vm *vm, u64 va, void *buf, size_t len,
+		 const char **why);
 
 #endif /* __ENPU_VM_H__ */

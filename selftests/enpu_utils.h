@@ -109,6 +109,28 @@ static inline int _enpu_bo_create(int fd, __u64 size, __u32 flags,
 #define test_err_bo_create(err, fd, size, flags) \
 	EXPECT_EQ(-(err), _enpu_bo_create(fd, size, flags, NULL))
 
+static inline int _enpu_userptr(int fd, const void *ptr, __u64 size,
+				__u32 flags, __u32 *handle)
+{
+	struct drm_enpu_bo_create_userptr c = {
+		.user_ptr = (__u64)(uintptr_t)ptr,
+		.size = size,
+		.flags = flags,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_ENPU_BO_CREATE_USERPTR, &c))
+		return -errno;
+	if (handle)
+		*handle = c.handle;
+	return 0;
+}
+
+#define test_userptr(fd, ptr, size, flags, handle) \
+	ASSERT_EQ(0, _enpu_userptr(fd, ptr, size, flags, handle))
+
+#define test_err_userptr(err, fd, ptr, size, flags) \
+	EXPECT_EQ(-(err), _enpu_userptr(fd, ptr, size, flags, NULL))
+
 static inline int _enpu_bo_info(int fd, __u32 handle, struct drm_enpu_bo_info *info)
 {
 	struct drm_enpu_bo_info i = { .handle = handle };

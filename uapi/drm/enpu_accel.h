@@ -42,6 +42,7 @@ enum drm_enpu_ioctl_nr {
 	DRM_ENPU_DEV_QUERY = 0,
 	DRM_ENPU_BO_CREATE = 1,
 	DRM_ENPU_BO_INFO = 2,
+	DRM_ENPU_BO_CREATE_USERPTR = 3,
 };
 
 /* Query types for &struct drm_enpu_dev_query. */
@@ -118,8 +119,11 @@ struct drm_enpu_opp {
 	__u32 pad;
 };
 
-/* Buffer object flags. */
-/* The device may only read the buffer; a device write faults. */
+/*
+ * Buffer object flags.  DEVICE_READ_ONLY: the device may only read the
+ * buffer, a device write faults; a userptr buffer with this flag is pinned
+ * without write access, so it may come from a read-only mapping.
+ */
 #define DRM_ENPU_BO_DEVICE_READ_ONLY	0x1u
 #define DRM_ENPU_BO_FLAGS		DRM_ENPU_BO_DEVICE_READ_ONLY
 
@@ -149,7 +153,8 @@ struct drm_enpu_bo_create {
  * @pad: in: must be zero
  * @size: out: size in bytes (page-rounded)
  * @va: out: device virtual address in this file's address space
- * @mmap_offset: out: offset to pass to mmap() on the device file
+ * @mmap_offset: out: offset to pass to mmap() on the device file; 0 for a
+ *	userptr buffer
  * @flags: out: DRM_ENPU_BO_* flags
  * @pad2: in: must be zero
  *
@@ -167,12 +172,45 @@ struct drm_enpu_bo_info {
 	__u32 pad2;
 };
 
+/**
+ * struct drm_enpu_bo_create_userptr - pin user memory as a buffer object
+ * @user_ptr: in: start of the range, page-aligned
+ * @size: in: bytes, page-aligned, 1 page..%DRM_ENPU_BO_MAX_SIZE
+ * @flags: in: DRM_ENPU_BO_* flags
+ * @handle: out: GEM handle in this file
+ *
+ * The pages are pinned long-term (FOLL_LONGTERM, with FOLL_WRITE unless
+ * %DRM_ENPU_BO_DEVICE_READ_ONLY) and charged to the caller's
+ * RLIMIT_MEMLOCK; CAP_IPC_LOCK lifts the limit.  They stay pinned and
+ * charged until the last reference to the buffer goes, even after the
+ * process exits.  The buffer has no mmap offset (use the original mapping)
+ * and cannot be exported as a dma-buf (-EOPNOTSUPP).  Anonymous, memfd and
+ * tmpfs memory can be pinned; the kernel refuses long-term writable pins of
+ * shared mappings of files on other filesystems (-EFAULT).
+ *
+ * Errors: -EINVAL (unaligned @user_ptr or @size, zero or oversized @size,
+ * range wrapping or outside user space, unknown @flags), -EFAULT (part of
+ * the range unmapped, PROT_NONE, or read-only without
+ * %DRM_ENPU_BO_DEVICE_READ_ONLY), -ENOMEM (over RLIMIT_MEMLOCK: raise it
+ * with setrlimit(2), ulimit -l or LimitMEMLOCK= in a systemd unit, or grant
+ * CAP_IPC_LOCK), -ENOSPC (address space full), -ENODEV.
+ */
+struct drm_enpu_bo_create_userptr {
+	__u64 user_ptr;
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
 #define DRM_IOCTL_ENPU_DEV_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_DEV_QUERY, struct drm_enpu_dev_query)
 #define DRM_IOCTL_ENPU_BO_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_CREATE, struct drm_enpu_bo_create)
 #define DRM_IOCTL_ENPU_BO_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_INFO, struct drm_enpu_bo_info)
+#define DRM_IOCTL_ENPU_BO_CREATE_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_CREATE_USERPTR, \
+		 struct drm_enpu_bo_create_userptr)
 
 #if defined(__cplusplus)
 }
