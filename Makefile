@@ -63,24 +63,39 @@ $(B)/host/mkenpufw_test: firmware/tests/mkenpufw_test.c $(B)/ksrc/.stamp
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Ifirmware -o $@ $<
 
-userspace: $(B)/examples/enpu-info
+# libenpu: static and shared library, and its pkg-config file.
+PREFIX ?= /usr/local
+UAPI_INC := -I$(B)/include -I$(B)/include/drm -Iuapi
+LIB_DEPS := userspace/lib/libenpu.c userspace/lib/libenpu.h uapi/drm/enpu_accel.h $(B)/include/drm/drm.h
 
-$(B)/examples/enpu-info: userspace/examples/enpu-info.c uapi/drm/enpu_accel.h $(B)/include/drm/drm.h
+$(B)/lib/libenpu.a: $(LIB_DEPS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -static -I$(B)/include -I$(B)/include/drm -Iuapi -o $@ $<
+	$(HOSTCC) $(HOST_CFLAGS) $(UAPI_INC) -c -o $(B)/lib/libenpu.o $<
+	ar rcs $@ $(B)/lib/libenpu.o
 
-$(B)/tests/%: selftests/%.c selftests/enpu_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/include/drm/drm.h
+$(B)/lib/libenpu.so: $(LIB_DEPS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TEST_CFLAGS) -o $@ $<
+	$(HOSTCC) $(HOST_CFLAGS) $(UAPI_INC) -fPIC -shared -Wl,-soname,libenpu.so.0 -o $@ $<
+
+$(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
+	@mkdir -p $(@D)
+	sed 's|@PREFIX@|$(PREFIX)|' $< >$@
+
+userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info
+
+$(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
+
+$(B)/tests/%: selftests/%.c selftests/enpu_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread
 
 $(B)/tests/list: selftests/list
 	@mkdir -p $(@D)
 	cp $< $@
 
 selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test
-
-$(B)/initramfs.cpio.gz: all
-	tools/vm/mkinitramfs $(KVER) driver/enpu.ko $(B)/fw $(B)/tests $@
 
 check:
 	@tools/vm/deps.sh

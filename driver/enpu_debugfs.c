@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * debugfs: the module-wide object counters (enpu/objects) and per-device
- * files in the accel device's directory (accel/<device>/, with accel/<minor>
- * linking to it): firmware, and the harness knob inject_warn.
+ * files in the accel device's directory (accel/<device name>/; 6.12 makes
+ * no accel/<minor> link for accel devices): firmware, translate, and the
+ * harness knob inject_warn.
  */
 #include <linux/debugfs.h>
 #include <linux/hex.h>

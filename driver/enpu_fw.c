@@ -5,6 +5,7 @@
  * dmesg line saying what is wrong.
  */
 #include <linux/crc32.h>
+#include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/firmware.h>
 #include <linux/overflow.h>
@@ -26,6 +27,19 @@ static __printf(3, 4) int enpu_fw_reject(char *why, size_t len, const char *fmt,
 	vsnprintf(why, len, fmt, args);
 	va_end(args);
 	return -EINVAL;
+}
+
+/* 1..31 characters of [A-Za-z0-9._-], NUL-padded to the end. */
+static bool enpu_fw_name_ok(const char *name)
+{
+	size_t len = strnlen(name, ENPU_FW_NAME_LEN), i;
+
+	if (!len || len == ENPU_FW_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+			return false;
+	return !memchr_inv(name + len, 0, ENPU_FW_NAME_LEN - len);
 }
 
 static int enpu_fw_parse_opps(const u8 *data, struct enpu_fw_info *info,
@@ -144,16 +158,23 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
 		if (hdr->reserved[i])
 			return enpu_fw_reject(why, why_len, "reserved header field not zero");
 
+	/* 0 is what a device that is not running reports: never a version. */
 	info->fw_version = le32_to_cpu(hdr->fw_version);
+	if (!info->fw_version || info->fw_version > 0xffffff)
+		return enpu_fw_reject(why, why_len, "bad firmware version 0x%x",
+				      info->fw_version);
 	info->isa_version = le32_to_cpu(hdr->isa_version);
-	if (!info->isa_version)
-		return enpu_fw_reject(why, why_len, "ISA version 0");
+	if (!info->isa_version || info->isa_version > U16_MAX)
+		return enpu_fw_reject(why, why_len, "bad ISA version %u",
+				      info->isa_version);
 
 	info->num_cores = le32_to_cpu(hdr->num_cores);
 	if (!info->num_cores || info->num_cores > ENPU_FW_MAX_CORES)
 		return enpu_fw_reject(why, why_len, "bad core count %u", info->num_cores);
 
 	info->capabilities = le64_to_cpu(hdr->capabilities);
+	if (!info->capabilities)
+		return enpu_fw_reject(why, why_len, "no capabilities");
 	if (info->capabilities & ~DRM_ENPU_CAP_ALL)
 		return enpu_fw_reject(why, why_len, "unknown capabilities 0x%llx",
 				      info->capabilities & ~DRM_ENPU_CAP_ALL);
@@ -166,8 +187,10 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
 					      "MACs per cycle of class %u out of range", i);
 	}
 	info->op_overhead_cycles = le32_to_cpu(hdr->op_overhead_cycles);
+	if (info->op_overhead_cycles > ENPU_FW_OVERHEAD_MAX)
+		return enpu_fw_reject(why, why_len, "instruction overhead out of range");
 
-	if (!memchr(hdr->name, '\0', sizeof(hdr->name)) || !hdr->name[0])
+	if (!enpu_fw_name_ok(hdr->name))
 		return enpu_fw_reject(why, why_len, "bad firmware name");
 	strscpy(info->name, hdr->name, sizeof(info->name));
 
@@ -175,13 +198,12 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
 	if (!info->num_opps || info->num_opps > ENPU_FW_MAX_OPPS)
 		return enpu_fw_reject(why, why_len, "bad OPP count %u", info->num_opps);
 
+	/* Format 1 has nothing but the OPP table after the header. */
 	opp_offset = le32_to_cpu(hdr->opp_offset);
-	if (opp_offset < sizeof(*hdr) || !IS_ALIGNED(opp_offset, 4) ||
-	    check_add_overflow(opp_offset,
-			       info->num_opps * (u32)sizeof(struct enpu_fw_opp),
-			       &opp_end) ||
-	    opp_end > image_size)
-		return enpu_fw_reject(why, why_len, "OPP table outside the image");
+	opp_end = opp_offset + info->num_opps * (u32)sizeof(struct enpu_fw_opp);
+	if (opp_offset != sizeof(*hdr) || opp_end != image_size)
+		return enpu_fw_reject(why, why_len,
+				      "OPP table does not fill the image after the header");
 
 	ret = enpu_fw_parse_opps(data, info, opp_offset, why, why_len);
 	if (ret)
@@ -228,7 +250,7 @@ int enpu_fw_boot(struct enpu_device *edev)
 
 	running = edev->hw->ops->fw_version(edev->hw);
 	if (running != edev->fw.fw_version) {
-		dev_err(dev, "firmware %s: boot handshake failed (device reports 0x%06x)\n",
+		dev_err(dev, "firmware %s: boot handshake failed (device reports 0x%x)\n",
 			edev->fw_name, running);
 		edev->hw->ops->halt(edev->hw);
 		ret = -EIO;

@@ -48,6 +48,7 @@ enum enpu_fw_trip {
 #define ENPU_FW_VOLT_MAX_UV	2000000u
 #define ENPU_FW_POWER_MAX_MW	100000u
 #define ENPU_FW_MACS_MAX	1000000u
+#define ENPU_FW_OVERHEAD_MAX	1000000u
 
 /**
  * struct enpu_fw_header - fixed header at offset 0 of the image
@@ -56,14 +57,16 @@ enum enpu_fw_trip {
  * @crc32: CRC-32 (IEEE 802.3, as zlib) of bytes [12, @image_size)
  * @header_size: sizeof(struct enpu_fw_header) for this format version
  * @image_size: total image size in bytes; equals the file size
- * @fw_version: major << 16 | minor << 8 | patch
- * @isa_version: command-stream ISA version the firmware implements
+ * @fw_version: major << 16 | minor << 8 | patch, not 0
+ * @isa_version: command-stream ISA version the firmware implements, 1..65535
  * @num_cores: number of NPU cores, 1..%ENPU_FW_MAX_CORES
- * @capabilities: DRM_ENPU_CAP_* bits (uapi/drm/enpu_accel.h)
+ * @capabilities: DRM_ENPU_CAP_* bits (uapi/drm/enpu_accel.h), at least one
  * @num_opps: entries in the OPP table, 1..%ENPU_FW_MAX_OPPS
- * @opp_offset: byte offset of the OPP table, 4-byte aligned, >= @header_size
+ * @opp_offset: byte offset of the OPP table; equals @header_size, and the
+ *	table runs to the end of the image
  * @macs_per_cycle: throughput per &enum enpu_fw_op_class, all non-zero
- * @op_overhead_cycles: fixed cost of every instruction
+ * @op_overhead_cycles: fixed cost of every instruction, at most
+ *	%ENPU_FW_OVERHEAD_MAX
  * @static_power_mw: leakage power while powered on
  * @thermal_r_mc_per_w: junction-to-ambient thermal resistance
  * @thermal_c_mj_per_c: heat capacity
@@ -71,7 +74,7 @@ enum enpu_fw_trip {
  * @trip_mc: trip temperatures per &enum enpu_fw_trip (two's complement),
  *	strictly increasing
  *	and above @ambient_mc
- * @name: NUL-terminated firmware name
+ * @name: 1..31 characters of [A-Za-z0-9._-], NUL-padded
  * @reserved: must be zero
  */
 struct enpu_fw_header {

@@ -44,7 +44,6 @@
 
 #define PROG		"mkenpufw"
 #define DEFAULT_OUT	"enpu-fw.bin"
-#define OP_OVERHEAD_MAX	1000000
 #define ISA_VERSION_MAX	65535
 
 enum exit_code {
@@ -197,7 +196,7 @@ static const struct key_desc keys[K_COUNT] = {
 	[K_CAPABILITIES] = { .key = "capabilities", .kind = KIND_CAPS },
 	[K_MACS] = { .key = "macs_per_cycle", .kind = KIND_MACS },
 	[K_OP_OVERHEAD] = UINT_KEY("op_overhead_cycles", op_overhead_cycles,
-				   0, OP_OVERHEAD_MAX),
+				   0, ENPU_FW_OVERHEAD_MAX),
 	[K_STATIC_POWER] = UINT_KEY("static_power_mw", static_power_mw,
 				    0, ENPU_FW_POWER_MAX_MW),
 	[K_THERMAL_R] = UINT_KEY("thermal_r_mc_per_w", thermal_r_mc_per_w,
@@ -369,6 +368,9 @@ static int parse_fw_version(const struct parser *p, struct fw_src *src,
 	if (expect_end(p, cursor, "fw_version"))
 		return -1;
 	src->fw_version = part[0] << 16 | part[1] << 8 | part[2];
+	/* A device that is not running reports version 0. */
+	if (!src->fw_version)
+		return src_error(p, "fw_version 0.0.0 is reserved");
 	return 0;
 
 bad:

@@ -41,7 +41,7 @@ TEST_F(query, size_only)
 	test_query(self->fd, DRM_ENPU_QUERY_DEVICE_INFO, &size, NULL);
 	EXPECT_EQ(INFO_SIZE, size);
 
-	/* With no pointer the input size is ignored and nothing is written. */
+	/* With no pointer nothing is written, whatever the (bounded) size. */
 	size = 4096;
 	test_query(self->fd, DRM_ENPU_QUERY_DEVICE_INFO, &size, NULL);
 	EXPECT_EQ(INFO_SIZE, size);

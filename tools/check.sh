@@ -60,7 +60,11 @@ grep -E '(warning|error):.*\[-W[^]]+\]$' "$B/kbuild.log" >"$B/w1.issues"
 } >"$static_tap"
 
 # --- guest run ---------------------------------------------------------------
-tools/vm/mkinitramfs "$KVER" driver/enpu.ko "$B/fw" "$B/tests" "$B/initramfs.cpio.gz" || exit 1
+if ! tools/vm/mkinitramfs "$KVER" driver/enpu.ko "$B/fw" "$B/tests" "$B/initramfs.cpio.gz"; then
+	printf 'TAP version 13\n1..1\nnot ok 1 - guest initramfs built\n' >"$R/guest-judge.tap"
+	tools/tap-summary "$R"/*.tap
+	exit 1
+fi
 
 # verdict OUTDIR LIST: the judge's checks plus the guest's own TAP results.
 verdict() {

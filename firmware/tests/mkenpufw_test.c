@@ -636,6 +636,7 @@ TEST(bad_fw_version)
 	expect_bad(_metadata, 2, "fw_version = 1.2.3x", 2);
 	expect_bad(_metadata, 2, "fw_version = 1.2.3 4", 2);
 	expect_bad(_metadata, 2, "fw_version = 3", 2);
+	expect_bad(_metadata, 2, "fw_version = 0.0.0", 2);
 }
 
 TEST(bad_unknown_capability)

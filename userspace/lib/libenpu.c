@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libenpu: see libenpu.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libenpu.h"
+
+struct enpu_device {
+	int fd;
+};
+
+/* ioctl() restarted on EINTR/EAGAIN, as libdrm does; 0 or -errno. */
+static int enpu_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret ? -errno : 0;
+}
+
+static int enpu_is_enpu(int fd)
+{
+	char name[16] = "";
+	struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+	return !enpu_ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "enpu");
+}
+
+static int enpu_open_first(void)
+{
+	char path[300];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/accel");
+	int fd = -ENODEV;
+
+	if (!dir)
+		return -errno;
+	while (fd < 0 && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "accel", 5))
+			continue;
+		snprintf(path, sizeof(path), "/dev/accel/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+		} else if (!enpu_is_enpu(fd)) {
+			close(fd);
+			fd = -ENODEV;
+		}
+	}
+	closedir(dir);
+	return fd;
+}
+
+int enpu_device_open(const char *path, struct enpu_device **dev)
+{
+	struct enpu_device *d;
+	int fd;
+
+	if (path) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (!enpu_is_enpu(fd)) {
+			close(fd);
+			return -ENODEV;
+		}
+	} else {
+		fd = enpu_open_first();
+		if (fd < 0)
+			return fd;
+	}
+
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	d->fd = fd;
+	*dev = d;
+	return 0;
+}
+
+void enpu_device_close(struct enpu_device *dev)
+{
+	if (!dev)
+		return;
+	close(dev->fd);
+	free(dev);
+}
+
+int enpu_device_fd(const struct enpu_device *dev)
+{
+	return dev->fd;
+}
+
+static int enpu_query(struct enpu_device *dev, uint32_t type, void *buf,
+		      uint32_t *size)
+{
+	struct drm_enpu_dev_query q = {
+		.type = type,
+		.size = *size,
+		.pointer = (uintptr_t)buf,
+	};
+	int ret = enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_DEV_QUERY, &q);
+
+	if (!ret)
+		*size = q.size;
+	return ret;
+}
+
+int enpu_device_info(struct enpu_device *dev, struct drm_enpu_device_info *info)
+{
+	uint32_t size = sizeof(*info);
+
+	return enpu_query(dev, DRM_ENPU_QUERY_DEVICE_INFO, info, &size);
+}
+
+int enpu_device_opps(struct enpu_device *dev, struct drm_enpu_opp *opps,
+		     unsigned int max, unsigned int *count)
+{
+	uint32_t size = max * sizeof(*opps);
+	int ret;
+
+	if (max > DRM_ENPU_QUERY_MAX_SIZE / sizeof(*opps))
+		return -EINVAL;
+	ret = enpu_query(dev, DRM_ENPU_QUERY_OPP_TABLE, opps, &size);
+	if (!ret)
+		*count = size / sizeof(*opps);
+	return ret;
+}
+
+/* Wrap a fresh handle in a struct enpu_bo; closes the handle on failure. */
+static int enpu_bo_wrap(struct enpu_device *dev, uint32_t handle,
+			struct enpu_bo **out)
+{
+	struct drm_enpu_bo_info info = { .handle = handle };
+	struct drm_gem_close close_args = { .handle = handle };
+	struct enpu_bo *bo;
+	int ret;
+
+	ret = enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_BO_INFO, &info);
+	if (ret)
+		goto err_close;
+	bo = calloc(1, sizeof(*bo));
+	if (!bo) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	bo->dev = dev;
+	bo->handle = handle;
+	bo->flags = info.flags;
+	bo->size = info.size;
+	bo->va = info.va;
+	bo->mmap_offset = info.mmap_offset;
+	*out = bo;
+	return 0;
+
+err_close:
+	enpu_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
+	return ret;
+}
+
+int enpu_bo_create(struct enpu_device *dev, uint64_t size, uint32_t flags,
+		   struct enpu_bo **bo)
+{
+	struct drm_enpu_bo_create args = { .size = size, .flags = flags };
+	int ret = enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_BO_CREATE, &args);
+
+	return ret ? ret : enpu_bo_wrap(dev, args.handle, bo);
+}
+
+int enpu_bo_create_userptr(struct enpu_device *dev, void *ptr, uint64_t size,
+			   uint32_t flags, struct enpu_bo **bo)
+{
+	struct drm_enpu_bo_create_userptr args = {
+		.user_ptr = (uintptr_t)ptr,
+		.size = size,
+		.flags = flags,
+	};
+	int ret = enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_BO_CREATE_USERPTR, &args);
+
+	if (ret)
+		return ret;
+	ret = enpu_bo_wrap(dev, args.handle, bo);
+	if (!ret)
+		(*bo)->map = ptr;	/* the caller's own mapping; never unmapped here */
+	return ret;
+}
+
+int enpu_bo_import(struct enpu_device *dev, int dmabuf_fd, struct enpu_bo **bo)
+{
+	struct drm_prime_handle args = { .fd = dmabuf_fd };
+	int ret = enpu_ioctl(dev->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+
+	return ret ? ret : enpu_bo_wrap(dev, args.handle, bo);
+}
+
+int enpu_bo_export(struct enpu_bo *bo, int *dmabuf_fd)
+{
+	struct drm_prime_handle args = {
+		.handle = bo->handle,
+		.flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+	int ret = enpu_ioctl(bo->dev->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+
+	if (!ret)
+		*dmabuf_fd = args.fd;
+	return ret;
+}
+
+int enpu_bo_map(struct enpu_bo *bo, void **ptr)
+{
+	void *p;
+
+	if (!bo->map) {
+		if (!bo->mmap_offset)
+			return -EINVAL;
+		p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bo->dev->fd, bo->mmap_offset);
+		if (p == MAP_FAILED)
+			return -errno;
+		bo->map = p;
+	}
+	*ptr = bo->map;
+	return 0;
+}
+
+void enpu_bo_free(struct enpu_bo *bo)
+{
+	struct drm_gem_close args;
+
+	if (!bo)
+		return;
+	if (bo->map && bo->mmap_offset)
+		munmap(bo->map, bo->size);
+	args = (struct drm_gem_close){ .handle = bo->handle };
+	enpu_ioctl(bo->dev->fd, DRM_IOCTL_GEM_CLOSE, &args);
+	free(bo);
+}
