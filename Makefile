@@ -21,7 +21,7 @@ FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
 	zero-cores opp-order trip-order
 GUEST_TESTS := $(shell cat selftests/list)
 
-.PHONY: all deps module firmware userspace selftests check demo clean
+.PHONY: all deps module firmware userspace selftests check demo bench clean
 
 all: module firmware userspace selftests
 
@@ -105,7 +105,15 @@ check:
 demo:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory all
-	@KVER=$(KVER) tools/demo.sh
+	@KVER=$(KVER) tools/vm/oneshot demo $(B)/examples/enpu-info
+
+$(B)/bench/enpu-bench-pin: bench/pin.c $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
+
+# Benchmarks: ratios measured side by side in one guest run; not tests.
+bench: all $(B)/bench/enpu-bench-pin
+	@KVER=$(KVER) tools/vm/oneshot bench $(B)/bench/enpu-bench-pin
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
