@@ -272,6 +272,62 @@ TEST_F(bo, import_udmabuf)
 	EXPECT_EQ(1, enpu_objects("bos"));
 }
 
+/* The first /dev/dri/card* driven by vgem, or -1. */
+static int open_vgem(void)
+{
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+TEST_F(bo, import_vgem)
+{
+	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 16, .bpp = 32 };
+	struct drm_enpu_bo_info info = {};
+	__u32 handle = 0, *v, *b;
+	int vgem, dmabuf;
+	char r[96];
+
+	vgem = open_vgem();
+	ASSERT_LE(0, vgem) TH_LOG("no vgem device");
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &dumb));
+	dmabuf = prime_export(vgem, dumb.handle);
+	ASSERT_LE(0, dmabuf);
+
+	ASSERT_EQ(0, prime_import(self->fd, dmabuf, &handle));
+	test_bo_info(self->fd, handle, &info);
+	EXPECT_EQ(dumb.size, info.size);
+	ASSERT_EQ(0, enpu_translate(self->fd, info.va, info.size, 'w', r, sizeof(r)));
+	EXPECT_EQ(0, strncmp(r, "ok ", 3)) TH_LOG("%s", r);
+
+	v = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+	b = bo_mmap(self->fd, handle, info.size);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_NE(MAP_FAILED, b);
+	v[5] = 0x600dcafe;
+	EXPECT_EQ(0x600dcafe, b[5]);
+	munmap(v, info.size);
+	munmap(b, info.size);
+
+	/* The exporter goes first. */
+	close(vgem);
+	close(dmabuf);
+	EXPECT_EQ(1, enpu_objects("bos"));
+}
+
 /* Stress: creators racing a thread that opens and closes the device. */
 struct stress {
 	int fd;
