@@ -73,13 +73,18 @@ $(B)/lib/libenpu.a: $(LIB_DEPS)
 	$(HOSTCC) $(HOST_CFLAGS) $(UAPI_INC) -c -o $(B)/lib/libenpu.o $<
 	ar rcs $@ $(B)/lib/libenpu.o
 
-$(B)/lib/libenpu.so: $(LIB_DEPS)
+$(B)/lib/libenpu.so.0: $(LIB_DEPS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $(UAPI_INC) -fPIC -shared -Wl,-soname,libenpu.so.0 -o $@ $<
 
+$(B)/lib/libenpu.so: $(B)/lib/libenpu.so.0
+	ln -sf libenpu.so.0 $@
+
+# Regenerated every build, so that PREFIX=... takes effect.
+.PHONY: $(B)/lib/libenpu.pc
 $(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
 	@mkdir -p $(@D)
-	sed 's|@PREFIX@|$(PREFIX)|' $< >$@
+	@sed 's|@PREFIX@|$(PREFIX)|' $< >$@
 
 userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info
 

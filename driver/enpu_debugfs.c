@@ -23,6 +23,8 @@ static const char *const enpu_obj_names[ENPU_OBJ_COUNT] = {
 	[ENPU_OBJ_FILE] = "files",
 	[ENPU_OBJ_BO] = "bos",
 	[ENPU_OBJ_MAPPING] = "mappings",
+	[ENPU_OBJ_CTX] = "contexts",
+	[ENPU_OBJ_JOB] = "jobs",
 };
 
 static int enpu_objects_show(struct seq_file *m, void *unused)

@@ -19,8 +19,10 @@
 
 #include <drm/enpu_accel.h>
 
+#include "enpu_ctx.h"
 #include "enpu_drv.h"
 #include "enpu_gem.h"
+#include "enpu_job.h"
 #include "enpu_hw.h"
 #include "enpu_vm.h"
 
@@ -50,6 +52,7 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 		return -ENOMEM;
 	}
 	efile->edev = to_enpu_device(drm);
+	xa_init_flags(&efile->ctxs, XA_FLAGS_ALLOC1);
 	file->driver_priv = efile;
 	enpu_obj_get(ENPU_OBJ_FILE);
 	return 0;
@@ -60,7 +63,9 @@ static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct enpu_file *efile = file->driver_priv;
 
-	enpu_vm_destroy(efile->vm);
+	enpu_ctx_destroy_all(efile);
+	xa_destroy(&efile->ctxs);
+	enpu_vm_put(efile->vm);
 	kfree(efile);
 	enpu_obj_put(ENPU_OBJ_FILE);
 }
@@ -164,6 +169,10 @@ static const struct drm_ioctl_desc enpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(ENPU_BO_CREATE, enpu_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_BO_INFO, enpu_ioctl_bo_info, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_BO_CREATE_USERPTR, enpu_ioctl_bo_create_userptr, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_CTX_CREATE, enpu_ioctl_ctx_create, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_CTX_DESTROY, enpu_ioctl_ctx_destroy, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_CTX_QUERY, enpu_ioctl_ctx_query, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_SUBMIT, enpu_ioctl_submit, 0),
 };
 
 static void enpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
@@ -178,11 +187,13 @@ static const struct file_operations enpu_fops = {
 };
 
 static const struct drm_driver enpu_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = enpu_open,
 	.postclose = enpu_postclose,
 	.gem_create_object = enpu_gem_create_object,
-	DRM_GEM_SHMEM_DRIVER_OPS,
+	/* No dumb-buffer ioctls: BO_CREATE is the one way to make a buffer. */
+	.gem_prime_import_sg_table = enpu_gem_prime_import_sg_table,
 	.show_fdinfo = enpu_show_fdinfo,
 	.ioctls = enpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(enpu_ioctls),
@@ -218,24 +229,44 @@ static int enpu_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
+	ret = enpu_sched_init(edev);
+	if (ret)
+		goto err_halt;
+
 	ret = drm_dev_register(&edev->drm, 0);
-	if (ret) {
-		edev->hw->ops->halt(edev->hw);
-		return ret;
-	}
+	if (ret)
+		goto err_sched;
 
 	enpu_debugfs_init(edev);
 	platform_set_drvdata(pdev, edev);
 	enpu_obj_get(ENPU_OBJ_DEVICE);
 	return 0;
+
+err_sched:
+	enpu_sched_fini(edev);
+err_halt:
+	edev->hw->ops->halt(edev->hw);
+	return ret;
 }
 
 static void enpu_remove(struct platform_device *pdev)
 {
 	struct enpu_device *edev = platform_get_drvdata(pdev);
+	struct drm_file *file;
 
 	drm_dev_unplug(&edev->drm);
+
+	/*
+	 * Files may stay open past the device: stop their contexts while the
+	 * schedulers exist, let the device finish or fail what it holds,
+	 * then stop the schedulers.
+	 */
+	mutex_lock(&edev->drm.filelist_mutex);
+	list_for_each_entry(file, &edev->drm.filelist, lhead)
+		enpu_ctx_destroy_all(file->driver_priv);
+	mutex_unlock(&edev->drm.filelist_mutex);
 	edev->hw->ops->halt(edev->hw);
+	enpu_sched_fini(edev);
 	enpu_obj_put(ENPU_OBJ_DEVICE);
 }
 

@@ -3,8 +3,11 @@
 #define __ENPU_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
+#include <drm/gpu_scheduler.h>
 
 #include "enpu_fw.h"
 
@@ -21,22 +24,34 @@ struct enpu_vm;
  * @hw: the device behind the hardware boundary
  * @fw_name: firmware file name, relative to the firmware search path
  * @fw: the validated firmware the device runs
+ * @sched: one scheduler per core
+ * @sched_list: pointers to @sched, which every context's entity keeps
+ * @fence_lock: lock of the hardware fences
+ * @fence_context: first of the cores' fence contexts
+ * @fence_seqno: last hardware fence seqno per core
  */
 struct enpu_device {
 	struct drm_device drm;
 	struct enpu_hw *hw;
 	const char *fw_name;
 	struct enpu_fw_info fw;
+	struct drm_gpu_scheduler sched[ENPU_FW_MAX_CORES];
+	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
+	spinlock_t fence_lock; /* the hardware fences' lock */
+	u64 fence_context;
+	u64 fence_seqno[ENPU_FW_MAX_CORES];
 };
 
 /**
  * struct enpu_file - per open file state
  * @edev: the device
  * @vm: the file's device address space
+ * @ctxs: the file's contexts by id
  */
 struct enpu_file {
 	struct enpu_device *edev;
 	struct enpu_vm *vm;
+	struct xarray ctxs;
 };
 
 static inline struct enpu_device *to_enpu_device(struct drm_device *drm)
@@ -53,6 +68,8 @@ enum enpu_obj_kind {
 	ENPU_OBJ_FILE,
 	ENPU_OBJ_BO,
 	ENPU_OBJ_MAPPING,
+	ENPU_OBJ_CTX,
+	ENPU_OBJ_JOB,
 	ENPU_OBJ_COUNT,
 };
 

@@ -136,6 +136,11 @@ static const struct drm_gem_object_funcs enpu_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
+/*
+ * The shmem helpers kfree() an object they fail to set up without calling
+ * its free hook, so the live count is taken once an object is complete
+ * (enpu_bo_created()), not here.
+ */
 static struct enpu_bo *enpu_bo_alloc(void)
 {
 	struct enpu_bo *bo;
@@ -145,8 +150,12 @@ static struct enpu_bo *enpu_bo_alloc(void)
 		return NULL;
 	mutex_init(&bo->maps_lock);
 	INIT_LIST_HEAD(&bo->maps);
-	enpu_obj_get(ENPU_OBJ_BO);
 	return bo;
+}
+
+static void enpu_bo_created(void)
+{
+	enpu_obj_get(ENPU_OBJ_BO);
 }
 
 /* drm_driver.gem_create_object: for created and imported buffers alike. */
@@ -313,9 +322,9 @@ int enpu_ioctl_bo_create_userptr(struct drm_device *drm, void *data,
 	if (ret) {
 		mutex_destroy(&bo->maps_lock);
 		kfree(bo);
-		enpu_obj_put(ENPU_OBJ_BO);
 		goto out_exit;
 	}
+	enpu_bo_created();
 
 	/* From here on, the last reference frees it (enpu_userptr_free). */
 	bo->base.base.funcs = &enpu_userptr_funcs;
@@ -326,6 +335,20 @@ int enpu_ioctl_bo_create_userptr(struct drm_device *drm, void *data,
 out_exit:
 	drm_dev_exit(idx);
 	return ret;
+}
+
+/* drm_driver.gem_prime_import_sg_table: a dma-buf of another device. */
+struct drm_gem_object *
+enpu_gem_prime_import_sg_table(struct drm_device *drm,
+			       struct dma_buf_attachment *attach,
+			       struct sg_table *sgt)
+{
+	struct drm_gem_object *obj;
+
+	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (!IS_ERR(obj))
+		enpu_bo_created();
+	return obj;
 }
 
 int enpu_ioctl_bo_create(struct drm_device *drm, void *data,
@@ -353,6 +376,7 @@ int enpu_ioctl_bo_create(struct drm_device *drm, void *data,
 		goto out_exit;
 	}
 	to_enpu_bo(&shmem->base)->flags = args->flags;
+	enpu_bo_created();
 
 	/* Creating the handle maps the buffer (enpu_gem_open). */
 	ret = drm_gem_handle_create(file, &shmem->base, &args->handle);
@@ -369,7 +393,7 @@ int enpu_ioctl_bo_info(struct drm_device *drm, void *data,
 	struct drm_gem_object *obj;
 	struct enpu_bo_map *m;
 	struct enpu_bo *bo;
-	int ret, idx;
+	int ret = 0, idx;
 
 	if (args->pad || args->pad2) {
 		drm_dbg(drm, "BO_INFO: pads must be zero\n");

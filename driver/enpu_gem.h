@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <drm/drm_gem_shmem_helper.h>
 
+struct dma_buf_attachment;
 struct drm_device;
 struct drm_file;
 
@@ -45,6 +46,10 @@ static inline struct enpu_bo *to_enpu_bo(struct drm_gem_object *obj)
 
 struct drm_gem_object *enpu_gem_create_object(struct drm_device *drm,
 					      size_t size);
+struct drm_gem_object *
+enpu_gem_prime_import_sg_table(struct drm_device *drm,
+			       struct dma_buf_attachment *attach,
+			       struct sg_table *sgt);
 int enpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int enpu_ioctl_bo_create_userptr(struct drm_device *drm, void *data,

@@ -11,6 +11,24 @@
 
 struct device;
 struct enpu_hw;
+struct enpu_vm;
+
+/**
+ * struct enpu_hw_job - a job as the device sees it (a ring entry)
+ * @vm: the address space the device translates the job's addresses in
+ * @cmd_va: device address of the command stream
+ * @cmd_size: its size in bytes
+ * @status: set by the device before completion: 0, -EFAULT (page fault),
+ *	-EINVAL (bad instruction or missing END), -ENODEV (device halted)
+ * @cycles: set by the device: modeled device cycles the job took
+ */
+struct enpu_hw_job {
+	struct enpu_vm *vm;
+	u64 cmd_va;
+	u32 cmd_size;
+	int status;
+	u64 cycles;
+};
 
 /**
  * struct enpu_hw_ops - operations a device back end provides
@@ -20,21 +38,32 @@ struct enpu_hw;
  * @halt: stop the device; a later @boot starts it again.
  * @fw_version: the firmware version the running device reports, read back
  *	after @boot as the boot handshake; 0 when the device is not running.
+ * @submit: write @job into @core's ring and ring its doorbell.  The device
+ *	runs the core's jobs one at a time, in order, and raises
+ *	&enpu_hw.complete for each from its own context, never from @submit.
+ *	Returns -ENOSPC if the ring is full, -ENODEV if the device is halted.
+ *	Halting completes every job still in a ring with -ENODEV.
  */
 struct enpu_hw_ops {
 	int (*boot)(struct enpu_hw *hw, const u8 *image, size_t size);
 	void (*halt)(struct enpu_hw *hw);
 	u32 (*fw_version)(struct enpu_hw *hw);
+	int (*submit)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
 };
+
+/* Jobs a core's ring holds. */
+#define ENPU_HW_RING_SIZE	64
 
 /**
  * struct enpu_hw - a device instance behind the boundary
  * @ops: its operations
  * @dev: the device it belongs to
+ * @complete: the completion "interrupt", set by the driver before @boot
  */
 struct enpu_hw {
 	const struct enpu_hw_ops *ops;
 	struct device *dev;
+	void (*complete)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
 };
 
 struct enpu_hw *enpu_sim_create(struct device *dev);

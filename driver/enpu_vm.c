@@ -49,24 +49,37 @@ struct enpu_vm *enpu_vm_create(void)
 	vm = kvzalloc(sizeof(*vm), GFP_KERNEL);
 	if (!vm)
 		return NULL;
+	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	drm_mm_init(&vm->mm, DRM_ENPU_VA_START,
 		    DRM_ENPU_VA_END - DRM_ENPU_VA_START);
 	return vm;
 }
 
-void enpu_vm_destroy(struct enpu_vm *vm)
+static void enpu_vm_release(struct kref *ref)
 {
+	struct enpu_vm *vm = container_of(ref, struct enpu_vm, ref);
 	u32 i;
 
-	if (!vm)
-		return;
 	/* drm_mm_takedown() warns if a mapping was leaked. */
 	drm_mm_takedown(&vm->mm);
 	for (i = 0; i < ARRAY_SIZE(vm->pt); i++)
 		kfree(vm->pt[i]);
 	mutex_destroy(&vm->lock);
 	kvfree(vm);
+}
+
+/* Jobs hold the address space they run in beyond their file's close. */
+struct enpu_vm *enpu_vm_get(struct enpu_vm *vm)
+{
+	kref_get(&vm->ref);
+	return vm;
+}
+
+void enpu_vm_put(struct enpu_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->ref, enpu_vm_release);
 }
 
 static void enpu_vm_clear(struct enpu_vm *vm, u64 start, u64 end)
@@ -205,6 +218,45 @@ int enpu_vm_translate(struct enpu_vm *vm, u64 va, u64 len, u32 access,
 	return ret;
 }
 
+/*
+ * Copy between @buf and device memory at @va, page by page.  The VM lock
+ * is held across each page's translation and copy, so a buffer cannot be
+ * unmapped (and its pages freed) in the middle of an access.  The emulated
+ * device sits on a bus without an IOMMU: a DMA address is the physical
+ * address of the page.
+ */
+static int enpu_vm_copy(struct enpu_vm *vm, u64 va, void *buf, size_t len,
+			bool write, const char **why)
+{
+	while (len) {
+		size_t off = va & (ENPU_DEV_PAGE - 1);
+		size_t n = min_t(size_t, len, ENPU_DEV_PAGE - off);
+		struct page *page;
+		u64 *pte;
+
+		mutex_lock(&vm->lock);
+		pte = va >= DRM_ENPU_VA_START && va < DRM_ENPU_VA_END ?
+		      enpu_vm_pte(vm, va, false) : NULL;
+		if (!pte || !(*pte & ENPU_PTE_VALID) ||
+		    (write && !(*pte & ENPU_PTE_WRITE))) {
+			mutex_unlock(&vm->lock);
+			*why = !pte || !(*pte & ENPU_PTE_VALID) ?
+			       "page not mapped" : "write to a read-only page";
+			return -EFAULT;
+		}
+		page = pfn_to_page(PHYS_PFN(*pte & ENPU_PTE_ADDR_MASK));
+		if (write)
+			memcpy_to_page(page, off, buf, n);
+		else
+			memcpy_from_page(buf, page, off, n);
+		mutex_unlock(&vm->lock);
+		buf += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /**
  * enpu_vm_read() - read memory the way the device does
  * @vm: the address space
@@ -213,28 +265,26 @@ int enpu_vm_translate(struct enpu_vm *vm, u64 va, u64 len, u32 access,
  * @len: bytes to read
  * @why: on a fault, what the device would report
  *
- * The emulated device sits on a bus without an IOMMU, so a DMA address is
- * the physical address of the page.
- *
  * Return: 0, or -EFAULT for a device page fault.
  */
 int enpu_vm_read(struct enpu_vm *vm, u64 va, void *buf, size_t len,
 		 const char **why)
 {
-	while (len) {
-		size_t off = va & (ENPU_DEV_PAGE - 1);
-		size_t n = min_t(size_t, len, ENPU_DEV_PAGE - off);
-		dma_addr_t addr;
-		int ret;
+	return enpu_vm_copy(vm, va, buf, len, false, why);
+}
 
-		ret = enpu_vm_translate(vm, va, n, ENPU_ACCESS_READ, &addr, why);
-		if (ret)
-			return ret;
-		memcpy_from_page(buf, pfn_to_page(PHYS_PFN(addr)),
-				 offset_in_page(addr), n);
-		buf += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+/**
+ * enpu_vm_write() - write memory the way the device does
+ * @vm: the address space
+ * @va: device address
+ * @buf: source
+ * @len: bytes to write
+ * @why: on a fault, what the device would report
+ *
+ * Return: 0, or -EFAULT for a device page fault.
+ */
+int enpu_vm_write(struct enpu_vm *vm, u64 va, const void *buf, size_t len,
+		  const char **why)
+{
+	return enpu_vm_copy(vm, va, (void *)buf, len, true, why);
 }

@@ -2,6 +2,7 @@
 #ifndef __ENPU_VM_H__
 #define __ENPU_VM_H__
 
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <drm/drm_mm.h>
@@ -27,11 +28,13 @@ struct sg_table;
 
 /**
  * struct enpu_vm - a per-file device address space
+ * @ref: the file and every job of the file hold one
  * @lock: protects @mm and @pt
  * @mm: the address allocator
  * @pt: level-1 table; each entry is a level-2 table or NULL
  */
 struct enpu_vm {
+	struct kref ref;
 	struct mutex lock; /* protects mm and pt */
 	struct drm_mm mm;
 	u64 *pt[BIT(ENPU_PT_L1_BITS)];
@@ -52,7 +55,8 @@ struct enpu_vm_map {
 };
 
 struct enpu_vm *enpu_vm_create(void);
-void enpu_vm_destroy(struct enpu_vm *vm);
+struct enpu_vm *enpu_vm_get(struct enpu_vm *vm);
+void enpu_vm_put(struct enpu_vm *vm);
 int enpu_vm_map(struct enpu_vm *vm, struct enpu_vm_map *map,
 		struct sg_table *sgt, u64 size, bool read_only);
 void enpu_vm_unmap(struct enpu_vm_map *map);
@@ -60,5 +64,7 @@ int enpu_vm_translate(struct enpu_vm *vm, u64 va, u64 len, u32 access,
 		      dma_addr_t *first, const char **why);
 int enpu_vm_read(struct enpu_vm *vm, u64 va, void *buf, size_t len,
 		 const char **why);
+int enpu_vm_write(struct enpu_vm *vm, u64 va, const void *buf, size_t len,
+		  const char **why);
 
 #endif /* __ENPU_VM_H__ */

@@ -43,6 +43,10 @@ enum drm_enpu_ioctl_nr {
 	DRM_ENPU_BO_CREATE = 1,
 	DRM_ENPU_BO_INFO = 2,
 	DRM_ENPU_BO_CREATE_USERPTR = 3,
+	DRM_ENPU_CTX_CREATE = 4,
+	DRM_ENPU_CTX_DESTROY = 5,
+	DRM_ENPU_CTX_QUERY = 6,
+	DRM_ENPU_SUBMIT = 7,
 };
 
 /* Query types for &struct drm_enpu_dev_query. */
@@ -202,6 +206,189 @@ struct drm_enpu_bo_create_userptr {
 	__u32 handle;
 };
 
+/* Context priorities: scheduling order between contexts. */
+enum drm_enpu_priority {
+	DRM_ENPU_PRIORITY_LOW = 0,
+	DRM_ENPU_PRIORITY_NORMAL = 1,
+	DRM_ENPU_PRIORITY_HIGH = 2,	/* needs CAP_SYS_NICE */
+	DRM_ENPU_PRIORITY_REALTIME = 3,	/* needs CAP_SYS_NICE */
+};
+
+/* Workload class hints, for the arbiter; they do not change scheduling. */
+enum drm_enpu_class {
+	DRM_ENPU_CLASS_BACKGROUND = 0,
+	DRM_ENPU_CLASS_NORMAL = 1,
+	DRM_ENPU_CLASS_INTERACTIVE = 2,
+	DRM_ENPU_CLASS_REALTIME = 3,
+};
+
+/**
+ * struct drm_enpu_ctx_create - create a context (a job queue)
+ * @priority: in: &enum drm_enpu_priority
+ * @class_hint: in: &enum drm_enpu_class
+ * @flags: in: must be zero
+ * @ctx_id: out: context id, unique in this file, never 0
+ * @syncobj: out: handle of the context's timeline syncobj; SUBMIT returns
+ *	the point each job signals on it
+ * @pad: must be zero
+ *
+ * Errors: -EINVAL (bad priority, class, flags or pad), -EACCES (priority
+ * above NORMAL without CAP_SYS_NICE), -ENOSPC (%DRM_ENPU_MAX_CTX contexts
+ * in this file), -ENOMEM, -ENODEV.
+ */
+struct drm_enpu_ctx_create {
+	__u32 priority;
+	__u32 class_hint;
+	__u32 flags;
+	__u32 ctx_id;
+	__u32 syncobj;
+	__u32 pad;
+};
+
+#define DRM_ENPU_MAX_CTX	64
+
+/**
+ * struct drm_enpu_ctx_destroy - destroy a context
+ * @ctx_id: in: the context
+ * @pad: must be zero
+ *
+ * Jobs already submitted still run and signal.  The timeline syncobj
+ * handle stays valid until closed with DRM_IOCTL_SYNCOBJ_DESTROY.
+ * Errors: -ENOENT (unknown @ctx_id), -EINVAL (pad).
+ */
+struct drm_enpu_ctx_destroy {
+	__u32 ctx_id;
+	__u32 pad;
+};
+
+/* Context states reported by CTX_QUERY. */
+enum drm_enpu_ctx_state {
+	DRM_ENPU_CTX_OK = 0,
+	DRM_ENPU_CTX_GUILTY = 1,	/* a job faulted; SUBMIT fails with -EBADFD */
+};
+
+/**
+ * struct drm_enpu_ctx_query - a context's state and counters
+ * @ctx_id: in: the context
+ * @state: out: &enum drm_enpu_ctx_state
+ * @submitted: out: jobs submitted
+ * @completed: out: jobs that completed without error
+ * @failed: out: jobs that completed with an error
+ * @last_error: out: the negative errno of the last failed job, or 0
+ * @pad: must be zero
+ *
+ * Errors: -ENOENT (unknown @ctx_id), -EINVAL (pad).
+ */
+struct drm_enpu_ctx_query {
+	__u32 ctx_id;
+	__u32 state;
+	__u64 submitted;
+	__u64 completed;
+	__u64 failed;
+	__s32 last_error;
+	__u32 pad;
+};
+
+/* BO reference flags in a SUBMIT: how the job uses the buffer. */
+#define DRM_ENPU_BO_REF_READ	0x1u
+#define DRM_ENPU_BO_REF_WRITE	0x2u
+
+/**
+ * struct drm_enpu_bo_ref - a buffer a job uses
+ * @handle: GEM handle
+ * @flags: DRM_ENPU_BO_REF_READ and/or _WRITE, at least one
+ */
+struct drm_enpu_bo_ref {
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct drm_enpu_fence_ref - a syncobj point a job waits for
+ * @syncobj: syncobj handle
+ * @pad: must be zero
+ * @point: timeline point, 0 for a binary syncobj
+ */
+struct drm_enpu_fence_ref {
+	__u32 syncobj;
+	__u32 pad;
+	__u64 point;
+};
+
+#define DRM_ENPU_MAX_BO_REFS	256
+#define DRM_ENPU_MAX_IN_FENCES	64
+#define DRM_ENPU_MAX_CMD_SIZE	65536
+
+/**
+ * struct drm_enpu_submit - queue a command stream on a context
+ * @ctx_id: in: the context
+ * @flags: in: must be zero
+ * @cmd_va: in: device address of the command stream (8-byte aligned)
+ * @cmd_size: in: its size in bytes: a multiple of sizeof(struct
+ *	drm_enpu_instr), at most %DRM_ENPU_MAX_CMD_SIZE
+ * @bo_count: in: entries at @bos, at most %DRM_ENPU_MAX_BO_REFS
+ * @bos: in: array of &struct drm_enpu_bo_ref; the job holds these buffers
+ *	until it completes and orders itself after earlier writers (and,
+ *	when it writes, readers) of each
+ * @in_fences: in: array of &struct drm_enpu_fence_ref the job waits for
+ * @in_fence_count: in: entries at @in_fences, at most
+ *	%DRM_ENPU_MAX_IN_FENCES
+ * @out_syncobj: in: a syncobj whose fence is replaced by the job's, or 0
+ * @point: out: the point the job signals on the context's timeline
+ *
+ * Wait with DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT on the context's syncobj.  A
+ * job whose stream faults signals with an error and makes its context
+ * guilty.  Errors: -EINVAL (bad field, limit, alignment), -ENOENT (unknown
+ * context, buffer or syncobj), -EBADFD (context guilty), -EFAULT (bad user
+ * array), -ENOMEM, -ENODEV, -EINTR/-ERESTARTSYS.
+ */
+struct drm_enpu_submit {
+	__u32 ctx_id;
+	__u32 flags;
+	__u64 cmd_va;
+	__u32 cmd_size;
+	__u32 bo_count;
+	__u64 bos;
+	__u64 in_fences;
+	__u32 in_fence_count;
+	__u32 out_syncobj;
+	__u64 point;
+};
+
+/*
+ * The command stream: an array of 64-byte instructions, ending in END.
+ * Every reserved field and every argument an opcode does not use must be
+ * zero; any violation, any operand the device cannot translate with the
+ * access it needs, and a stream that runs out before END are device
+ * faults (the job's fence error is -EINVAL for a bad instruction and
+ * -EFAULT for a page fault).  Opcodes are append-only.
+ */
+enum drm_enpu_opcode {
+	DRM_ENPU_OP_END = 0,
+	DRM_ENPU_OP_NOP = 1,
+	/* arg[0]: device cycles to stay busy, 1..DRM_ENPU_SPIN_MAX_CYCLES */
+	DRM_ENPU_OP_SPIN = 2,
+	/* arg[0]: source VA, arg[1]: destination VA, arg[2]: bytes, 1..64 MiB */
+	DRM_ENPU_OP_DMA_COPY = 3,
+};
+
+#define DRM_ENPU_SPIN_MAX_CYCLES	4000000000ull
+#define DRM_ENPU_DMA_MAX_BYTES		(64ull << 20)
+
+/**
+ * struct drm_enpu_instr - one instruction
+ * @opcode: &enum drm_enpu_opcode
+ * @flags: must be zero
+ * @pad: must be zero
+ * @arg: operands, per opcode
+ */
+struct drm_enpu_instr {
+	__u16 opcode;
+	__u16 flags;
+	__u32 pad;
+	__u64 arg[7];
+};
+
 #define DRM_IOCTL_ENPU_DEV_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_DEV_QUERY, struct drm_enpu_dev_query)
 #define DRM_IOCTL_ENPU_BO_CREATE \
@@ -211,6 +398,14 @@ struct drm_enpu_bo_create_userptr {
 #define DRM_IOCTL_ENPU_BO_CREATE_USERPTR \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_BO_CREATE_USERPTR, \
 		 struct drm_enpu_bo_create_userptr)
+#define DRM_IOCTL_ENPU_CTX_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_CTX_CREATE, struct drm_enpu_ctx_create)
+#define DRM_IOCTL_ENPU_CTX_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_ENPU_CTX_DESTROY, struct drm_enpu_ctx_destroy)
+#define DRM_IOCTL_ENPU_CTX_QUERY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_CTX_QUERY, struct drm_enpu_ctx_query)
+#define DRM_IOCTL_ENPU_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_SUBMIT, struct drm_enpu_submit)
 
 #if defined(__cplusplus)
 }

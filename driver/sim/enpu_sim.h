@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef __ENPU_SIM_H__
+#define __ENPU_SIM_H__
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "enpu_fw_format.h"
+#include "../enpu_hw.h"
+
+struct enpu_sim;
+
+/**
+ * struct enpu_sim_core - one emulated core
+ * @sim: its device
+ * @index: core number
+ * @lock: protects @ring, @head and @tail
+ * @ring: submitted jobs; @head is the next to run, @tail the next free slot
+ * @head: ring read index (free-running)
+ * @tail: ring write index (free-running)
+ * @work: the core's worker, queued by the doorbell
+ */
+struct enpu_sim_core {
+	struct enpu_sim *sim;
+	u32 index;
+	spinlock_t lock; /* protects ring, head, tail */
+	struct enpu_hw_job *ring[ENPU_HW_RING_SIZE];
+	u32 head;
+	u32 tail;
+	struct work_struct work;
+};
+
+/**
+ * struct enpu_sim - state of one emulated NPU
+ * @hw: the boundary object handed to the driver
+ * @lock: serialises boot and halt
+ * @running: firmware booted and not halted
+ * @fw_version: version register, valid while @running
+ * @num_cores: cores the firmware brought up
+ * @freq_khz: core clock
+ * @overhead_cycles: fixed cost of every instruction
+ * @dma_bytes_per_cycle: DMA throughput
+ * @wq: runs the cores' workers
+ * @cores: the cores
+ */
+struct enpu_sim {
+	struct enpu_hw hw;
+	struct mutex lock; /* serialises boot and halt */
+	bool running;
+	u32 fw_version;
+	u32 num_cores;
+	u32 freq_khz;
+	u32 overhead_cycles;
+	u32 dma_bytes_per_cycle;
+	struct workqueue_struct *wq;
+	struct enpu_sim_core cores[ENPU_FW_MAX_CORES];
+};
+
+int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
+
+#endif /* __ENPU_SIM_H__ */

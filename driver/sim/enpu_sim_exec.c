@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The emulated NPU's command-stream decoder.  Every instruction is read
+ * through the job's device page table and validated before it runs; every
+ * operand is translated with the access it needs.  Anything wrong is a
+ * device fault that ends the job: -EINVAL for a bad instruction or a stream
+ * without END, -EFAULT for an address the device cannot reach.
+ */
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <drm/enpu_accel.h>
+
+#include "../enpu_vm.h"
+#include "enpu_sim.h"
+
+/* Per-job totals, so that one job's modeled time and copying stay bounded. */
+struct enpu_sim_budget {
+	u64 spin_cycles;
+	u64 dma_bytes;
+};
+
+static bool enpu_sim_args_zero(const struct drm_enpu_instr *in, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < ARRAY_SIZE(in->arg); i++)
+		if (in->arg[i])
+			return false;
+	return true;
+}
+
+static int enpu_sim_dma(struct enpu_sim *sim, struct enpu_hw_job *job,
+			const struct drm_enpu_instr *in, struct enpu_sim_budget *b)
+{
+	u64 src = in->arg[0], dst = in->arg[1], len = in->arg[2], done;
+	const char *why;
+	void *buf;
+	int ret;
+
+	if (!len || len > DRM_ENPU_DMA_MAX_BYTES || !enpu_sim_args_zero(in, 3) ||
+	    b->dma_bytes + len > DRM_ENPU_DMA_MAX_BYTES)
+		return -EINVAL;
+	b->dma_bytes += len;
+
+	/* Check both ranges whole before moving a byte. */
+	if (enpu_vm_translate(job->vm, src, len, ENPU_ACCESS_READ, NULL, &why) ||
+	    enpu_vm_translate(job->vm, dst, len, ENPU_ACCESS_WRITE, NULL, &why))
+		return -EFAULT;
+
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (done = 0; done < len; done += PAGE_SIZE) {
+		size_t n = min_t(u64, PAGE_SIZE, len - done);
+
+		ret = enpu_vm_read(job->vm, src + done, buf, n, &why);
+		if (!ret)
+			ret = enpu_vm_write(job->vm, dst + done, buf, n, &why);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	kfree(buf);
+	job->cycles += DIV_ROUND_UP_ULL(len, sim->dma_bytes_per_cycle);
+	return ret;
+}
+
+/**
+ * enpu_sim_exec() - run one job's command stream
+ * @sim: the device
+ * @job: the job; its @cycles accumulate the modeled cost
+ *
+ * Return: 0 when the stream reached END, or the fault.
+ */
+int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
+{
+	struct enpu_sim_budget budget = {};
+	struct drm_enpu_instr in;
+	const char *why;
+	u32 off;
+	int ret;
+
+	for (off = 0; off + sizeof(in) <= job->cmd_size; off += sizeof(in)) {
+		if (enpu_vm_read(job->vm, job->cmd_va + off, &in, sizeof(in), &why))
+			return -EFAULT;
+		job->cycles += sim->overhead_cycles;
+		if (in.flags || in.pad)
+			return -EINVAL;
+
+		switch (in.opcode) {
+		case DRM_ENPU_OP_END:
+			return enpu_sim_args_zero(&in, 0) ? 0 : -EINVAL;
+		case DRM_ENPU_OP_NOP:
+			if (!enpu_sim_args_zero(&in, 0))
+				return -EINVAL;
+			break;
+		case DRM_ENPU_OP_SPIN:
+			if (!in.arg[0] || !enpu_sim_args_zero(&in, 1) ||
+			    budget.spin_cycles + in.arg[0] > DRM_ENPU_SPIN_MAX_CYCLES)
+				return -EINVAL;
+			budget.spin_cycles += in.arg[0];
+			job->cycles += in.arg[0];
+			break;
+		case DRM_ENPU_OP_DMA_COPY:
+			ret = enpu_sim_dma(sim, job, &in, &budget);
+			if (ret)
+				return ret;
+			break;
+		default:
+			return -EINVAL;
+		}
+		cond_resched();
+	}
+	return -EINVAL;	/* ran out of stream before END */
+}
