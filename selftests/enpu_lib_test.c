@@ -104,4 +104,50 @@ TEST_F(lib, prime_between_devices)
 	enpu_device_close(other);
 }
 
+TEST_F(lib, submit_and_wait)
+{
+	struct enpu_bo *cmd = NULL, *src = NULL, *dst = NULL;
+	struct drm_enpu_ctx_query q;
+	uint32_t ctx = 0, sync = 0, size = 0, *s = NULL, *d = NULL;
+	struct enpu_cs cs;
+	uint64_t point = 0;
+	void *c = NULL;
+
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, DRM_ENPU_PRIORITY_NORMAL,
+				     DRM_ENPU_CLASS_INTERACTIVE, &ctx, &sync));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, 4096, 0, &cmd));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, 4096, 0, &src));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, 4096, 0, &dst));
+	ASSERT_EQ(0, enpu_bo_map(cmd, &c));
+	ASSERT_EQ(0, enpu_bo_map(src, (void **)&s));
+	ASSERT_EQ(0, enpu_bo_map(dst, (void **)&d));
+	s[10] = 0x1234abcd;
+
+	enpu_cs_init(&cs, c, cmd->size);
+	enpu_cs_nop(&cs);
+	enpu_cs_spin(&cs, 1000);
+	enpu_cs_dma_copy(&cs, src->va, dst->va, 4096);
+	enpu_cs_end(&cs);
+	ASSERT_EQ(0, enpu_cs_size(&cs, &size));
+	EXPECT_EQ(4 * sizeof(struct drm_enpu_instr), size);
+	ASSERT_EQ(0, enpu_job_submit(self->dev, ctx, cmd, size, NULL, &point));
+	ASSERT_EQ(0, enpu_wait(self->dev, sync, point, 30000000000ll));
+	EXPECT_EQ(0x1234abcd, d[10]);
+	ASSERT_EQ(0, enpu_ctx_query(self->dev, ctx, &q));
+	EXPECT_EQ(1, q.completed);
+
+	/* The builder refuses to overflow its memory. */
+	enpu_cs_init(&cs, c, 2 * sizeof(struct drm_enpu_instr));
+	enpu_cs_nop(&cs);
+	enpu_cs_nop(&cs);
+	enpu_cs_end(&cs);
+	EXPECT_EQ(-ENOSPC, enpu_cs_size(&cs, &size));
+
+	EXPECT_EQ(0, enpu_ctx_destroy(self->dev, ctx));
+	EXPECT_EQ(-ENOENT, enpu_ctx_destroy(self->dev, ctx));
+	enpu_bo_free(cmd);
+	enpu_bo_free(src);
+	enpu_bo_free(dst);
+}
+
 TEST_HARNESS_MAIN

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libenpu.h"
@@ -247,4 +248,137 @@ void enpu_bo_free(struct enpu_bo *bo)
 	args = (struct drm_gem_close){ .handle = bo->handle };
 	enpu_ioctl(bo->dev->fd, DRM_IOCTL_GEM_CLOSE, &args);
 	free(bo);
+}
+
+int enpu_ctx_create(struct enpu_device *dev, uint32_t priority,
+		    uint32_t class_hint, uint32_t *ctx_id, uint32_t *syncobj)
+{
+	struct drm_enpu_ctx_create args = {
+		.priority = priority,
+		.class_hint = class_hint,
+	};
+	int ret = enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_CTX_CREATE, &args);
+
+	if (ret)
+		return ret;
+	*ctx_id = args.ctx_id;
+	if (syncobj)
+		*syncobj = args.syncobj;
+	return 0;
+}
+
+int enpu_ctx_destroy(struct enpu_device *dev, uint32_t ctx_id)
+{
+	struct drm_enpu_ctx_destroy args = { .ctx_id = ctx_id };
+
+	return enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_CTX_DESTROY, &args);
+}
+
+int enpu_ctx_query(struct enpu_device *dev, uint32_t ctx_id,
+		   struct drm_enpu_ctx_query *query)
+{
+	memset(query, 0, sizeof(*query));
+	query->ctx_id = ctx_id;
+	return enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_CTX_QUERY, query);
+}
+
+int enpu_job_submit(struct enpu_device *dev, uint32_t ctx_id,
+		    const struct enpu_bo *cmd, uint32_t cmd_size,
+		    const struct enpu_submit *extra, uint64_t *point)
+{
+	struct drm_enpu_submit args = {
+		.ctx_id = ctx_id,
+		.cmd_va = cmd->va,
+		.cmd_size = cmd_size,
+	};
+	int ret;
+
+	if (extra) {
+		args.bos = (uintptr_t)extra->bos;
+		args.bo_count = extra->bo_count;
+		args.in_fences = (uintptr_t)extra->in_fences;
+		args.in_fence_count = extra->in_fence_count;
+		args.out_syncobj = extra->out_syncobj;
+	}
+	/* Not restarted on EAGAIN: SUBMIT never returns it. */
+	ret = ioctl(dev->fd, DRM_IOCTL_ENPU_SUBMIT, &args) ? -errno : 0;
+	if (!ret && point)
+		*point = args.point;
+	return ret;
+}
+
+int enpu_wait(struct enpu_device *dev, uint32_t syncobj, uint64_t point,
+	      int64_t timeout_ns)
+{
+	struct timespec now;
+	struct drm_syncobj_timeline_wait args = {
+		.handles = (uintptr_t)&syncobj,
+		.points = (uintptr_t)&point,
+		.count_handles = 1,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	args.timeout_nsec = now.tv_sec * 1000000000ll + now.tv_nsec + timeout_ns;
+	return enpu_ioctl(dev->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &args);
+}
+
+void enpu_cs_init(struct enpu_cs *cs, void *mem, size_t bytes)
+{
+	cs->instr = mem;
+	cs->count = 0;
+	cs->max = bytes / sizeof(struct drm_enpu_instr);
+	cs->error = 0;
+}
+
+static struct drm_enpu_instr *enpu_cs_next(struct enpu_cs *cs, uint16_t opcode)
+{
+	struct drm_enpu_instr *in;
+
+	if (cs->count >= cs->max) {
+		cs->error = -ENOSPC;
+		return NULL;
+	}
+	in = &cs->instr[cs->count++];
+	memset(in, 0, sizeof(*in));
+	in->opcode = opcode;
+	return in;
+}
+
+void enpu_cs_nop(struct enpu_cs *cs)
+{
+	enpu_cs_next(cs, DRM_ENPU_OP_NOP);
+}
+
+void enpu_cs_spin(struct enpu_cs *cs, uint64_t cycles)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_SPIN);
+
+	if (in)
+		in->arg[0] = cycles;
+}
+
+void enpu_cs_dma_copy(struct enpu_cs *cs, uint64_t src_va, uint64_t dst_va,
+		      uint64_t bytes)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_DMA_COPY);
+
+	if (in) {
+		in->arg[0] = src_va;
+		in->arg[1] = dst_va;
+		in->arg[2] = bytes;
+	}
+}
+
+void enpu_cs_end(struct enpu_cs *cs)
+{
+	enpu_cs_next(cs, DRM_ENPU_OP_END);
+}
+
+int enpu_cs_size(const struct enpu_cs *cs, uint32_t *size)
+{
+	if (cs->error)
+		return cs->error;
+	*size = cs->count * sizeof(struct drm_enpu_instr);
+	return 0;
 }

@@ -61,6 +61,60 @@ int enpu_bo_map(struct enpu_bo *bo, void **ptr);
 /* Unmap, close the handle and free @bo; NULL is a no-op. */
 void enpu_bo_free(struct enpu_bo *bo);
 
+/* Contexts: a queue with a timeline syncobj (*@syncobj, may be NULL). */
+int enpu_ctx_create(struct enpu_device *dev, uint32_t priority,
+		    uint32_t class_hint, uint32_t *ctx_id, uint32_t *syncobj);
+int enpu_ctx_destroy(struct enpu_device *dev, uint32_t ctx_id);
+int enpu_ctx_query(struct enpu_device *dev, uint32_t ctx_id,
+		   struct drm_enpu_ctx_query *query);
+
+/**
+ * struct enpu_submit - what a job uses besides its command stream
+ * @bos: buffers the job reads or writes (the stream's own buffer too)
+ * @bo_count: entries at @bos
+ * @in_fences: syncobj points to wait for
+ * @in_fence_count: entries at @in_fences
+ * @out_syncobj: a syncobj to receive the job's fence, or 0
+ */
+struct enpu_submit {
+	const struct drm_enpu_bo_ref *bos;
+	uint32_t bo_count;
+	const struct drm_enpu_fence_ref *in_fences;
+	uint32_t in_fence_count;
+	uint32_t out_syncobj;
+};
+
+/* Queue @cmd_size bytes of stream at @cmd on @ctx_id; *@point: its point. */
+int enpu_job_submit(struct enpu_device *dev, uint32_t ctx_id,
+		    const struct enpu_bo *cmd, uint32_t cmd_size,
+		    const struct enpu_submit *extra, uint64_t *point);
+/* Wait up to @timeout_ns (relative) for @point of @syncobj; -ETIME. */
+int enpu_wait(struct enpu_device *dev, uint32_t syncobj, uint64_t point,
+	      int64_t timeout_ns);
+
+/**
+ * struct enpu_cs - a command-stream builder over caller memory
+ * @instr: where instructions go (a mapped buffer object, usually)
+ * @count: instructions written
+ * @max: room for this many
+ * @error: 0, or -ENOSPC once an instruction did not fit
+ */
+struct enpu_cs {
+	struct drm_enpu_instr *instr;
+	uint32_t count;
+	uint32_t max;
+	int error;
+};
+
+void enpu_cs_init(struct enpu_cs *cs, void *mem, size_t bytes);
+void enpu_cs_nop(struct enpu_cs *cs);
+void enpu_cs_spin(struct enpu_cs *cs, uint64_t cycles);
+void enpu_cs_dma_copy(struct enpu_cs *cs, uint64_t src_va, uint64_t dst_va,
+		      uint64_t bytes);
+void enpu_cs_end(struct enpu_cs *cs);
+/* Bytes written so far, or the builder's error. */
+int enpu_cs_size(const struct enpu_cs *cs, uint32_t *size);
+
 #ifdef __cplusplus
 }
 #endif
