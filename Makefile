@@ -112,13 +112,14 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@KVER=$(KVER) tools/vm/oneshot demo $(B)/examples/enpu-info
 
-$(B)/bench/enpu-bench-pin: bench/pin.c $(B)/lib/libenpu.a
+$(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
-bench: all $(B)/bench/enpu-bench-pin
-	@KVER=$(KVER) tools/vm/oneshot bench $(B)/bench/enpu-bench-pin
+BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit
+bench: all $(BENCHES)
+	@KVER=$(KVER) tools/vm/oneshot bench $(BENCHES)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
