@@ -92,7 +92,7 @@ $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
 
-$(B)/tests/%: selftests/%.c selftests/enpu_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+$(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread
 

@@ -41,6 +41,7 @@ struct enpu_sim_core {
  * @freq_khz: core clock
  * @overhead_cycles: fixed cost of every instruction
  * @dma_bytes_per_cycle: DMA throughput
+ * @gemm_macs_per_cycle: GEMM throughput
  * @wq: runs the cores' workers
  * @cores: the cores
  */
@@ -53,10 +54,34 @@ struct enpu_sim {
 	u32 freq_khz;
 	u32 overhead_cycles;
 	u32 dma_bytes_per_cycle;
+	u32 gemm_macs_per_cycle;
 	struct workqueue_struct *wq;
 	struct enpu_sim_core cores[ENPU_FW_MAX_CORES];
 };
 
+/**
+ * struct enpu_sim_quant - quantization of one int8 op
+ * @a_zp: zero point of the first input
+ * @b_zp: zero point of the second input
+ * @out_zp: zero point of the output
+ * @act_min: lower clamp of the output
+ * @act_max: upper clamp of the output
+ * @multiplier: Q31 requantization multiplier
+ * @shift: requantization shift, -31..30 (positive: left)
+ */
+struct enpu_sim_quant {
+	s32 a_zp;
+	s32 b_zp;
+	s32 out_zp;
+	s32 act_min;
+	s32 act_max;
+	s32 multiplier;
+	int shift;
+};
+
 int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
+s32 enpu_sim_requant(s32 acc, const struct enpu_sim_quant *q);
+void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
+		   u32 m, u32 n, u32 k, const struct enpu_sim_quant *q);
 
 #endif /* __ENPU_SIM_H__ */

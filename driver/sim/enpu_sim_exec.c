@@ -7,6 +7,7 @@
  * without END, -EFAULT for an address the device cannot reach.
  */
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -19,6 +20,7 @@
 struct enpu_sim_budget {
 	u64 spin_cycles;
 	u64 dma_bytes;
+	u64 macs;
 };
 
 static bool enpu_sim_args_zero(const struct drm_enpu_instr *in, unsigned int from)
@@ -67,6 +69,88 @@ static int enpu_sim_dma(struct enpu_sim *sim, struct enpu_hw_job *job,
 	return ret;
 }
 
+/* Decode DRM_ENPU_QUANT() and DRM_ENPU_REQUANT(); false if malformed. */
+static bool enpu_sim_decode_quant(u64 quant, u64 requant, struct enpu_sim_quant *q)
+{
+	q->a_zp = (s8)(quant & 0xff);
+	q->b_zp = (s8)((quant >> 8) & 0xff);
+	q->out_zp = (s8)((quant >> 16) & 0xff);
+	q->act_min = (s8)((quant >> 24) & 0xff);
+	q->act_max = (s8)((quant >> 32) & 0xff);
+	q->multiplier = (s32)(requant & 0xffffffff);
+	q->shift = (s8)((requant >> 32) & 0xff);
+	return !(quant >> 40) && !(requant >> 40) && q->multiplier >= 0 &&
+	       q->act_min <= q->act_max && q->shift >= -31 && q->shift <= 30;
+}
+
+/* Read @len bytes at @va into a new buffer; NULL with *@ret on failure. */
+static void *enpu_sim_fetch(struct enpu_hw_job *job, u64 va, size_t len, int *ret)
+{
+	const char *why;
+	void *buf = kvmalloc(len, GFP_KERNEL);
+
+	if (!buf) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = enpu_vm_read(job->vm, va, buf, len, &why);
+	if (*ret) {
+		kvfree(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int enpu_sim_op_gemm(struct enpu_sim *sim, struct enpu_hw_job *job,
+			    const struct drm_enpu_instr *in,
+			    struct enpu_sim_budget *b)
+{
+	u64 dims = in->arg[4], macs;
+	u32 m = dims & 0xffff, n = (dims >> 16) & 0xffff, k = (dims >> 32) & 0xffff;
+	s8 *a = NULL, *w = NULL, *c = NULL;
+	struct enpu_sim_quant q;
+	s32 *bias = NULL;
+	const char *why;
+	int ret;
+
+	if (!m || !n || !k || m > DRM_ENPU_GEMM_MAX_DIM || n > DRM_ENPU_GEMM_MAX_DIM ||
+	    k > DRM_ENPU_GEMM_MAX_DIM || dims >> 48 ||
+	    !enpu_sim_decode_quant(in->arg[5], in->arg[6], &q))
+		return -EINVAL;
+	macs = (u64)m * n * k;
+	if (b->macs + macs > DRM_ENPU_MAX_JOB_MACS)
+		return -EINVAL;
+	b->macs += macs;
+
+	/* Every operand must be reachable before anything is written. */
+	if (enpu_vm_translate(job->vm, in->arg[3], (u64)m * n, ENPU_ACCESS_WRITE,
+			      NULL, &why))
+		return -EFAULT;
+
+	a = enpu_sim_fetch(job, in->arg[0], (size_t)m * k, &ret);
+	if (a)
+		w = enpu_sim_fetch(job, in->arg[1], (size_t)k * n, &ret);
+	if (w && in->arg[2])
+		bias = enpu_sim_fetch(job, in->arg[2], (size_t)n * 4, &ret);
+	if (ret)
+		goto out;
+	c = kvmalloc((size_t)m * n, GFP_KERNEL);
+	if (!c) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	enpu_sim_gemm(a, w, bias, c, m, n, k, &q);
+	ret = enpu_vm_write(job->vm, in->arg[3], c, (size_t)m * n, &why);
+	job->cycles += DIV_ROUND_UP_ULL(macs, sim->gemm_macs_per_cycle);
+out:
+	kvfree(a);
+	kvfree(w);
+	kvfree(bias);
+	kvfree(c);
+	return ret;
+}
+
 /**
  * enpu_sim_exec() - run one job's command stream
  * @sim: the device
@@ -105,6 +189,11 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 			break;
 		case DRM_ENPU_OP_DMA_COPY:
 			ret = enpu_sim_dma(sim, job, &in, &budget);
+			if (ret)
+				return ret;
+			break;
+		case DRM_ENPU_OP_GEMM:
+			ret = enpu_sim_op_gemm(sim, job, &in, &budget);
 			if (ret)
 				return ret;
 			break;

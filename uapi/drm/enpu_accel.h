@@ -370,7 +370,31 @@ enum drm_enpu_opcode {
 	DRM_ENPU_OP_SPIN = 2,
 	/* arg[0]: source VA, arg[1]: destination VA, arg[2]: bytes, 1..64 MiB */
 	DRM_ENPU_OP_DMA_COPY = 3,
+	/*
+	 * int8 matrix product with requantization (Documentation/isa.rst):
+	 * arg[0]: A, M x K int8, row-major; arg[1]: B, K x N int8, row-major;
+	 * arg[2]: bias, N int32, or 0 for none; arg[3]: C, M x N int8;
+	 * arg[4]: DRM_ENPU_GEMM_DIMS(M, N, K);
+	 * arg[5]: DRM_ENPU_QUANT(a_zp, b_zp, out_zp, act_min, act_max);
+	 * arg[6]: DRM_ENPU_REQUANT(multiplier, shift).
+	 */
+	DRM_ENPU_OP_GEMM = 4,
 };
+
+/* GEMM dimensions: each 1..DRM_ENPU_GEMM_MAX_DIM, packed 16 bits apart. */
+#define DRM_ENPU_GEMM_MAX_DIM		4096u
+#define DRM_ENPU_GEMM_DIMS(m, n, k) \
+	((__u64)(__u16)(m) | (__u64)(__u16)(n) << 16 | (__u64)(__u16)(k) << 32)
+/* Zero points and activation clamp: five int8 values, 8 bits apart. */
+#define DRM_ENPU_QUANT(a_zp, b_zp, out_zp, act_min, act_max) \
+	((__u64)(__u8)(a_zp) | (__u64)(__u8)(b_zp) << 8 | \
+	 (__u64)(__u8)(out_zp) << 16 | (__u64)(__u8)(act_min) << 24 | \
+	 (__u64)(__u8)(act_max) << 32)
+/* Requantization: multiplier 0..2^31-1 (Q31), shift -31..30. */
+#define DRM_ENPU_REQUANT(multiplier, shift) \
+	((__u64)(__u32)(multiplier) | (__u64)(__u8)(__s8)(shift) << 32)
+/* Multiply-accumulates one job may ask for, over all its instructions. */
+#define DRM_ENPU_MAX_JOB_MACS		(1ull << 28)
 
 #define DRM_ENPU_SPIN_MAX_CYCLES	4000000000ull
 #define DRM_ENPU_DMA_MAX_BYTES		(64ull << 20)

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The emulated NPU's int8 op kernels: plain integer C, no FPU.  The
+ * arithmetic is TFLite's, written out in Documentation/isa.rst; selftests
+ * check it bit for bit against an independent userspace reference.
+ */
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+
+#include "enpu_sim.h"
+
+/* Round-to-nearest of (a * b) / 2^31, saturating the one overflow case. */
+static s32 enpu_srdhm(s32 a, s32 b)
+{
+	s64 ab = (s64)a * b;
+	s64 nudge = ab >= 0 ? (1ll << 30) : 1 - (1ll << 30);
+
+	if (a == S32_MIN && b == S32_MIN)
+		return S32_MAX;
+	/* Division truncating toward zero, as C's. */
+	return (s32)div64_s64(ab + nudge, 1ll << 31);
+}
+
+/* x / 2^exp rounded to nearest, ties away from zero. */
+static s32 enpu_rdivpot(s32 x, int exp)
+{
+	s32 mask = (s32)((1ll << exp) - 1);
+	s32 rem = x & mask;
+	s32 threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+
+	return (x >> exp) + (rem > threshold ? 1 : 0);
+}
+
+/**
+ * enpu_sim_requant() - scale an int32 accumulator to the output's scale
+ * @acc: the accumulator
+ * @q: multiplier and shift
+ *
+ * A positive shift multiplies by 2^shift first, saturating to int32.
+ *
+ * Return: the scaled value, before the zero point and clamp.
+ */
+s32 enpu_sim_requant(s32 acc, const struct enpu_sim_quant *q)
+{
+	s64 x = acc;
+
+	if (q->shift > 0) {
+		x = (s64)acc << q->shift;
+		x = clamp_t(s64, x, S32_MIN, S32_MAX);
+	}
+	return enpu_rdivpot(enpu_srdhm((s32)x, q->multiplier),
+			    q->shift > 0 ? 0 : -q->shift);
+}
+
+static s8 enpu_sim_output(s32 acc, const struct enpu_sim_quant *q)
+{
+	s32 v = enpu_sim_requant(acc, q) + q->out_zp;
+
+	return (s8)clamp_t(s32, v, q->act_min, q->act_max);
+}
+
+/**
+ * enpu_sim_gemm() - C = requant(sum_k (A - a_zp)(B - b_zp) + bias)
+ * @a: M x K, row-major
+ * @b: K x N, row-major
+ * @bias: N values, or NULL
+ * @c: M x N, row-major
+ * @m: rows of A and C
+ * @n: columns of B and C
+ * @k: columns of A, rows of B
+ * @q: zero points, requantization and clamp
+ *
+ * The accumulation wraps in 32 bits exactly as two's complement would;
+ * with K <= 4096 and int8 operands it cannot overflow before the bias.
+ */
+void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
+		   u32 m, u32 n, u32 k, const struct enpu_sim_quant *q)
+{
+	u32 i, j, l;
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < n; j++) {
+			s32 acc = 0;
+
+			for (l = 0; l < k; l++)
+				acc += ((s32)a[i * k + l] - q->a_zp) *
+				       ((s32)b[l * n + j] - q->b_zp);
+			if (bias)
+				acc = (s32)((u32)acc + (u32)bias[j]);
+			c[i * n + j] = enpu_sim_output(acc, q);
+		}
+		cond_resched();
+	}
+}

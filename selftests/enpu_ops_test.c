@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The NPU's int8 GEMM, bit for bit against the plain reference in
+ * enpu_int8_ref.h: randomized shapes and quantization parameters from a
+ * logged seed (ENPU_SEED overrides it), plus the edge cases of the
+ * arithmetic, and the op's validation errors.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "enpu_utils.h"
+#include "enpu_int8_ref.h"
+#include "libenpu.h"
+
+#define MAXB (256 * 1024)
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static int rnd(int lo, int hi)
+{
+	return lo + (int)(rng() % (uint64_t)(hi - lo + 1));
+}
+
+FIXTURE(ops) {
+	struct enpu_device *dev;
+	uint32_t ctx, sync;
+	struct enpu_bo *cmd, *a, *b, *bias, *c;
+	void *pcmd, *pa, *pb, *pbias, *pc;
+};
+
+FIXTURE_SETUP(ops)
+{
+	ASSERT_EQ(0, enpu_device_open(NULL, &self->dev));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, 4096, 0, &self->cmd));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, MAXB, 0, &self->a));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, MAXB, 0, &self->b));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, MAXB, 0, &self->bias));
+	ASSERT_EQ(0, enpu_bo_create(self->dev, MAXB, 0, &self->c));
+	ASSERT_EQ(0, enpu_bo_map(self->cmd, &self->pcmd));
+	ASSERT_EQ(0, enpu_bo_map(self->a, &self->pa));
+	ASSERT_EQ(0, enpu_bo_map(self->b, &self->pb));
+	ASSERT_EQ(0, enpu_bo_map(self->bias, &self->pbias));
+	ASSERT_EQ(0, enpu_bo_map(self->c, &self->pc));
+}
+
+FIXTURE_TEARDOWN(ops)
+{
+	enpu_bo_free(self->cmd);
+	enpu_bo_free(self->a);
+	enpu_bo_free(self->b);
+	enpu_bo_free(self->bias);
+	enpu_bo_free(self->c);
+	enpu_device_close(self->dev);
+}
+
+/* Run one GEMM on the device; 0, or the job's error from CTX_QUERY. */
+static int run_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
+		    int m, int n, int k, bool with_bias, const struct ref_quant *q)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
+		{ self->a->handle, DRM_ENPU_BO_REF_READ },
+		{ self->b->handle, DRM_ENPU_BO_REF_READ },
+		{ self->bias->handle, DRM_ENPU_BO_REF_READ },
+		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct enpu_submit extra = { .bos = bos, .bo_count = 5 };
+	struct drm_enpu_instr *in = self->pcmd;
+	struct drm_enpu_ctx_query cq;
+	uint64_t point = 0;
+
+	memset(in, 0, 2 * sizeof(*in));
+	in->opcode = DRM_ENPU_OP_GEMM;
+	in->arg[0] = self->a->va;
+	in->arg[1] = self->b->va;
+	in->arg[2] = with_bias ? self->bias->va : 0;
+	in->arg[3] = self->c->va;
+	in->arg[4] = DRM_ENPU_GEMM_DIMS(m, n, k);
+	in->arg[5] = DRM_ENPU_QUANT(q->a_zp, q->b_zp, q->out_zp, q->act_min, q->act_max);
+	in->arg[6] = DRM_ENPU_REQUANT(q->mult, q->shift);
+	in[1].opcode = DRM_ENPU_OP_END;
+	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
+	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
+	    enpu_ctx_query(self->dev, self->ctx, &cq))
+		return -EIO;
+	return cq.last_error;
+}
+
+/* Fill, run, and compare with the reference; returns mismatches. */
+static int check_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
+		      int m, int n, int k, bool with_bias, const struct ref_quant *q,
+		      int a_lo, int a_hi)
+{
+	int8_t *a = self->pa, *b = self->pb, *c = self->pc;
+	int32_t *bias = self->pbias;
+	static int8_t want[MAXB];
+	int i, bad = 0;
+
+	for (i = 0; i < m * k; i++)
+		a[i] = (int8_t)rnd(a_lo, a_hi);
+	for (i = 0; i < k * n; i++)
+		b[i] = (int8_t)rnd(-128, 127);
+	for (i = 0; i < n; i++)
+		bias[i] = (int32_t)(rng() >> rnd(33, 63)) * (rng() & 1 ? -1 : 1);
+	memset(c, 0x55, m * n);
+	ref_gemm(a, b, with_bias ? bias : NULL, want, m, n, k, q);
+	if (run_gemm(_metadata, self, m, n, k, with_bias, q))
+		return -1;
+	for (i = 0; i < m * n; i++)
+		bad += c[i] != want[i];
+	if (bad)
+		TH_LOG("m %d n %d k %d zp %d/%d/%d clamp %d..%d mult %d shift %d: %d wrong",
+		       m, n, k, q->a_zp, q->b_zp, q->out_zp, q->act_min, q->act_max,
+		       q->mult, q->shift, bad);
+	return bad;
+}
+
+static struct ref_quant random_quant(void)
+{
+	struct ref_quant q = {
+		.a_zp = rnd(-128, 127), .b_zp = rnd(-128, 127), .out_zp = rnd(-128, 127),
+		.mult = (int32_t)(rng() & 0x7fffffff) | (rng() & 1 ? 0x40000000 : 0),
+		.shift = rnd(-31, 30),
+	};
+
+	q.act_min = rnd(-128, 0);
+	q.act_max = rnd(q.act_min, 127);
+	if (rng() % 4 == 0) {
+		q.act_min = -128;
+		q.act_max = 127;
+	}
+	/* Most real layers shift right by a few bits. */
+	if (rng() % 2)
+		q.shift = rnd(-12, 0);
+	return q;
+}
+
+TEST_F_TIMEOUT(ops, gemm_randomized, 600)
+{
+	const char *seed = getenv("ENPU_SEED");
+	int t, fails = 0;
+
+	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
+	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	for (t = 0; t < 200; t++) {
+		struct ref_quant q = random_quant();
+		int m = rnd(1, 24), n = rnd(1, 24), k = rng() % 8 ? rnd(1, 40) : rnd(100, 600);
+
+		if (check_gemm(_metadata, self, m, n, k, rng() & 1, &q, -128, 127))
+			fails++;
+	}
+	EXPECT_EQ(0, fails);
+}
+
+TEST_F(ops, gemm_edge_cases)
+{
+	static const struct ref_quant cases[] = {
+		/* zero points at the extremes */
+		{ -128, -128, -128, -128, 127, 1 << 30, 0 },
+		{ 127, 127, 127, -128, 127, 1 << 30, -8 },
+		{ -128, 127, 0, -128, 127, 0x7fffffff, -10 },
+		/* multipliers near 2^31 and at the ends */
+		{ 0, 0, 0, -128, 127, 0x7fffffff, 0 },
+		{ 3, -7, 5, -128, 127, 0x7ffffffe, -1 },
+		{ 0, 0, 0, -128, 127, 0, 0 },
+		{ 0, 0, 0, -128, 127, 1, 30 },
+		/* large left and right shifts */
+		{ 1, 2, 3, -128, 127, 0x40000000, 30 },
+		{ 1, 2, 3, -128, 127, 0x7fffffff, -31 },
+		{ -5, 9, -1, -128, 127, 0x5a5a5a5a, -20 },
+		/* narrow and one-value clamps (ReLU6-like, constant) */
+		{ 0, 0, -128, -128, -122, 0x60000000, -6 },
+		{ 0, 0, 0, 7, 7, 0x60000000, -6 },
+	};
+	static const int shapes[][3] = {
+		{ 1, 1, 1 }, { 1, 1, 4096 }, { 3, 5, 7 }, { 17, 1, 333 }, { 1, 33, 65 },
+	};
+	unsigned int i, s;
+	int fails = 0;
+
+	rng_state = 0x9e3779b97f4a7c15ull;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+			if (check_gemm(_metadata, self, shapes[s][0], shapes[s][1],
+				       shapes[s][2], s & 1, &cases[i], -128, 127))
+				fails++;
+	/* Accumulators at their extremes: all -128 against all zp 127. */
+	{
+		struct ref_quant q = { 127, -128, 0, -128, 127, 0x7fffffff, -31 };
+
+		fails += check_gemm(_metadata, self, 2, 2, 4096, 1, &q, -128, -128) != 0;
+	}
+	EXPECT_EQ(0, fails);
+}
+
+TEST_F(ops, gemm_invalid)
+{
+	struct ref_quant q = { 0, 0, 0, -128, 127, 1 << 30, 0 };
+	struct ref_quant bad_clamp = { 0, 0, 0, 5, 4, 1 << 30, 0 };
+	struct ref_quant bad_shift = { 0, 0, 0, -128, 127, 1 << 30, 31 };
+	struct ref_quant bad_mult = { 0, 0, 0, -128, 127, -1, 0 };
+	uint32_t ctx;
+
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 0, 1, 1, false, &q));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 1, 1, 4097, false, &q));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 1, 1, 1, false, &bad_clamp));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 1, 1, 1, false, &bad_shift));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 1, 1, 1, false, &bad_mult));
+	/* Too many MACs for one job, and an output past the end of C. */
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EINVAL, run_gemm(_metadata, self, 4096, 4096, 4096, false, &q));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EFAULT, run_gemm(_metadata, self, 1024, 512, 1, false, &q));
+	ctx = self->ctx;
+	(void)ctx;
+}
+
+TEST_HARNESS_MAIN
