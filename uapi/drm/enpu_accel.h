@@ -394,7 +394,7 @@ enum drm_enpu_opcode {
 #define DRM_ENPU_REQUANT(multiplier, shift) \
 	((__u64)(__u32)(multiplier) | (__u64)(__u8)(__s8)(shift) << 32)
 /* Multiply-accumulates one job may ask for, over all its instructions. */
-#define DRM_ENPU_MAX_JOB_MACS		(1ull << 28)
+#define DRM_ENPU_MAX_JOB_MACS		0x10000000ull	/* 2^28 */
 
 #define DRM_ENPU_SPIN_MAX_CYCLES	4000000000ull
 #define DRM_ENPU_DMA_MAX_BYTES		(64ull << 20)
