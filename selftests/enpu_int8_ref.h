@@ -76,4 +76,44 @@ static inline void ref_gemm(const int8_t *a, const int8_t *b, const int32_t *bia
 		}
 }
 
+struct ref_pool {
+	int h, w, c, oh, ow, kh, kw, sh, sw, pt, pl, avg, act_min, act_max;
+};
+
+/* Pooling over the in-image part of each window (HWC layout). */
+static inline void ref_pool(const int8_t *in, int8_t *out, const struct ref_pool *p)
+{
+	for (int oy = 0; oy < p->oh; oy++)
+		for (int ox = 0; ox < p->ow; ox++)
+			for (int ch = 0; ch < p->c; ch++) {
+				int64_t sum = 0, q, r;
+				int best = -128, count = 0, v;
+
+				for (int dy = 0; dy < p->kh; dy++)
+					for (int dx = 0; dx < p->kw; dx++) {
+						int y = oy * p->sh - p->pt + dy;
+						int x = ox * p->sw - p->pl + dx;
+
+						if (y < 0 || y >= p->h || x < 0 || x >= p->w)
+							continue;
+						v = in[(y * p->w + x) * p->c + ch];
+						sum += v;
+						best = v > best ? v : best;
+						count++;
+					}
+				if (p->avg) {
+					/* round(sum / count), halves away from zero */
+					q = sum / count;
+					r = sum % count;
+					if (2 * (r < 0 ? -r : r) >= count)
+						q += sum < 0 ? -1 : 1;
+					v = (int)q;
+				} else {
+					v = best;
+				}
+				v = v < p->act_min ? p->act_min : v > p->act_max ? p->act_max : v;
+				out[(oy * p->ow + ox) * p->c + ch] = (int8_t)v;
+			}
+}
+
 #endif /* ENPU_INT8_REF_H */

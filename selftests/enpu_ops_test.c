@@ -230,4 +230,103 @@ TEST_F(ops, gemm_invalid)
 	(void)ctx;
 }
 
+/* Run one POOL on the device; 0, or the job's error. */
+static int run_pool(FIXTURE_DATA(ops) *self, const struct ref_pool *p)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
+		{ self->a->handle, DRM_ENPU_BO_REF_READ },
+		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct enpu_submit extra = { .bos = bos, .bo_count = 3 };
+	struct drm_enpu_instr *in = self->pcmd;
+	struct drm_enpu_ctx_query cq;
+	uint64_t point = 0;
+
+	memset(in, 0, 2 * sizeof(*in));
+	in->opcode = DRM_ENPU_OP_POOL;
+	in->arg[0] = self->a->va;
+	in->arg[1] = self->c->va;
+	in->arg[2] = DRM_ENPU_POOL_DIMS(p->h, p->w, p->c);
+	in->arg[3] = DRM_ENPU_POOL_OUT(p->oh, p->ow);
+	in->arg[4] = DRM_ENPU_POOL_WINDOW(p->avg, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl);
+	in->arg[5] = DRM_ENPU_CLAMP(p->act_min, p->act_max);
+	in[1].opcode = DRM_ENPU_OP_END;
+	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
+	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
+	    enpu_ctx_query(self->dev, self->ctx, &cq))
+		return -EIO;
+	return cq.last_error;
+}
+
+TEST_F_TIMEOUT(ops, pool_randomized, 600)
+{
+	const char *seed = getenv("ENPU_SEED");
+	int8_t *a = self->pa, *c = self->pc;
+	static int8_t want[MAXB];
+	int t, i, fails = 0;
+
+	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
+	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	for (t = 0; t < 200; t++) {
+		struct ref_pool p = {
+			.h = rnd(1, 20), .w = rnd(1, 20), .c = rnd(1, 16),
+			.kh = rnd(1, 5), .kw = rnd(1, 5), .sh = rnd(1, 3), .sw = rnd(1, 3),
+			.avg = rnd(0, 1), .act_min = -128, .act_max = 127,
+		};
+		int bad = 0;
+
+		p.pt = rnd(0, p.kh - 1);
+		p.pl = rnd(0, p.kw - 1);
+		/* As many outputs as keep the last window inside the image. */
+		p.oh = (p.h + p.pt - 1) / p.sh + 1;
+		p.ow = (p.w + p.pl - 1) / p.sw + 1;
+		p.oh = rnd(1, p.oh);
+		p.ow = rnd(1, p.ow);
+		if (rng() % 4 == 0) {
+			p.act_min = rnd(-128, 0);
+			p.act_max = rnd(p.act_min, 127);
+		}
+		for (i = 0; i < p.h * p.w * p.c; i++)
+			a[i] = (int8_t)rnd(-128, 127);
+		ref_pool(a, want, &p);
+		ASSERT_EQ(0, run_pool(self, &p));
+		for (i = 0; i < p.oh * p.ow * p.c; i++)
+			bad += c[i] != want[i];
+		if (bad) {
+			TH_LOG("pool %dx%dx%d -> %dx%d k %dx%d s %dx%d pad %d,%d %s: %d wrong",
+			       p.h, p.w, p.c, p.oh, p.ow, p.kh, p.kw, p.sh, p.sw, p.pt, p.pl,
+			       p.avg ? "avg" : "max", bad);
+			fails++;
+		}
+	}
+	EXPECT_EQ(0, fails);
+}
+
+TEST_F(ops, pool_invalid)
+{
+	struct ref_pool ok = { .h = 4, .w = 4, .c = 1, .oh = 2, .ow = 2, .kh = 2, .kw = 2,
+			       .sh = 2, .sw = 2, .act_min = -128, .act_max = 127 };
+	struct ref_pool p;
+
+	p = ok;
+	p.pt = 2;		/* padding as large as the window */
+	EXPECT_EQ(-EINVAL, run_pool(self, &p));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	p = ok;
+	p.oh = 3;		/* the last window starts below the image */
+	EXPECT_EQ(-EINVAL, run_pool(self, &p));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	p = ok;
+	p.avg = 2;		/* unknown mode */
+	EXPECT_EQ(-EINVAL, run_pool(self, &p));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	p = ok;
+	p.sh = 0;
+	EXPECT_EQ(-EINVAL, run_pool(self, &p));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	p = ok;
+	EXPECT_EQ(0, run_pool(self, &p));
+}
+
 TEST_HARNESS_MAIN

@@ -42,6 +42,7 @@ struct enpu_sim_core {
  * @overhead_cycles: fixed cost of every instruction
  * @dma_bytes_per_cycle: DMA throughput
  * @gemm_macs_per_cycle: GEMM throughput
+ * @eltwise_per_cycle: POOL/ADD throughput (window elements per cycle)
  * @wq: runs the cores' workers
  * @cores: the cores
  */
@@ -55,6 +56,7 @@ struct enpu_sim {
 	u32 overhead_cycles;
 	u32 dma_bytes_per_cycle;
 	u32 gemm_macs_per_cycle;
+	u32 eltwise_per_cycle;
 	struct workqueue_struct *wq;
 	struct enpu_sim_core cores[ENPU_FW_MAX_CORES];
 };
@@ -79,7 +81,31 @@ struct enpu_sim_quant {
 	int shift;
 };
 
+/**
+ * struct enpu_sim_pool - a pooling operation
+ * @h: input height
+ * @w: input width
+ * @c: channels
+ * @oh: output height
+ * @ow: output width
+ * @kh: window height
+ * @kw: window width
+ * @sh: vertical stride
+ * @sw: horizontal stride
+ * @pad_top: rows of padding above the image
+ * @pad_left: columns of padding left of the image
+ * @avg: average (else max)
+ * @act_min: lower clamp
+ * @act_max: upper clamp
+ */
+struct enpu_sim_pool {
+	u32 h, w, c, oh, ow, kh, kw, sh, sw, pad_top, pad_left;
+	bool avg;
+	s32 act_min, act_max;
+};
+
 int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
+void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p);
 s32 enpu_sim_requant(s32 acc, const struct enpu_sim_quant *q);
 void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
 		   u32 m, u32 n, u32 k, const struct enpu_sim_quant *q);

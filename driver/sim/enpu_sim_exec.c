@@ -151,6 +151,85 @@ out:
 	return ret;
 }
 
+/* Decode and check a POOL instruction's shape; false if malformed. */
+static bool enpu_sim_decode_pool(const struct drm_enpu_instr *in,
+				 struct enpu_sim_pool *p)
+{
+	u64 dims = in->arg[2], out = in->arg[3], win = in->arg[4], clamp = in->arg[5];
+	u32 mode = (win >> 48) & 0xff;
+
+	p->h = dims & 0xffff;
+	p->w = (dims >> 16) & 0xffff;
+	p->c = (dims >> 32) & 0xffff;
+	p->oh = out & 0xffff;
+	p->ow = (out >> 16) & 0xffff;
+	p->kh = win & 0xff;
+	p->kw = (win >> 8) & 0xff;
+	p->sh = (win >> 16) & 0xff;
+	p->sw = (win >> 24) & 0xff;
+	p->pad_top = (win >> 32) & 0xff;
+	p->pad_left = (win >> 40) & 0xff;
+	p->avg = mode == DRM_ENPU_POOL_AVG;
+	p->act_min = (s8)(clamp & 0xff);
+	p->act_max = (s8)((clamp >> 8) & 0xff);
+
+	if (dims >> 48 || out >> 32 || win >> 56 || clamp >> 16 || mode > 1 ||
+	    !enpu_sim_args_zero(in, 6) || p->act_min > p->act_max)
+		return false;
+	if (!p->h || !p->w || !p->c || !p->oh || !p->ow || !p->kh || !p->kw ||
+	    !p->sh || !p->sw || p->h > DRM_ENPU_GEMM_MAX_DIM ||
+	    p->w > DRM_ENPU_GEMM_MAX_DIM || p->c > DRM_ENPU_GEMM_MAX_DIM ||
+	    p->oh > DRM_ENPU_GEMM_MAX_DIM || p->ow > DRM_ENPU_GEMM_MAX_DIM ||
+	    p->pad_top >= p->kh || p->pad_left >= p->kw)
+		return false;
+	/*
+	 * Every window must overlap the image: the first does as the padding
+	 * is smaller than the window, the last must start inside it.
+	 */
+	return (u64)(p->oh - 1) * p->sh < (u64)p->h + p->pad_top &&
+	       (u64)(p->ow - 1) * p->sw < (u64)p->w + p->pad_left;
+}
+
+static int enpu_sim_op_pool(struct enpu_sim *sim, struct enpu_hw_job *job,
+			    const struct drm_enpu_instr *in,
+			    struct enpu_sim_budget *b)
+{
+	struct enpu_sim_pool p;
+	size_t in_len, out_len;
+	const char *why;
+	s8 *src, *dst;
+	u64 work;
+	int ret;
+
+	if (!enpu_sim_decode_pool(in, &p))
+		return -EINVAL;
+	in_len = (size_t)p.h * p.w * p.c;
+	out_len = (size_t)p.oh * p.ow * p.c;
+	work = (u64)out_len * p.kh * p.kw;
+	if (in_len > DRM_ENPU_DMA_MAX_BYTES || out_len > DRM_ENPU_DMA_MAX_BYTES ||
+	    b->macs + work > DRM_ENPU_MAX_JOB_MACS)
+		return -EINVAL;
+	b->macs += work;
+
+	if (enpu_vm_translate(job->vm, in->arg[1], out_len, ENPU_ACCESS_WRITE,
+			      NULL, &why))
+		return -EFAULT;
+	src = enpu_sim_fetch(job, in->arg[0], in_len, &ret);
+	if (!src)
+		return ret;
+	dst = kvmalloc(out_len, GFP_KERNEL);
+	if (!dst) {
+		kvfree(src);
+		return -ENOMEM;
+	}
+	enpu_sim_pool(src, dst, &p);
+	ret = enpu_vm_write(job->vm, in->arg[1], dst, out_len, &why);
+	job->cycles += DIV_ROUND_UP_ULL(work, sim->eltwise_per_cycle);
+	kvfree(src);
+	kvfree(dst);
+	return ret;
+}
+
 /**
  * enpu_sim_exec() - run one job's command stream
  * @sim: the device
@@ -194,6 +273,11 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 			break;
 		case DRM_ENPU_OP_GEMM:
 			ret = enpu_sim_op_gemm(sim, job, &in, &budget);
+			if (ret)
+				return ret;
+			break;
+		case DRM_ENPU_OP_POOL:
+			ret = enpu_sim_op_pool(sim, job, &in, &budget);
 			if (ret)
 				return ret;
 			break;

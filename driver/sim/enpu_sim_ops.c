@@ -93,3 +93,49 @@ void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
 		cond_resched();
 	}
 }
+
+/* Average of @sum over @count values, halves rounded away from zero. */
+static s32 enpu_sim_avg(s32 sum, s32 count)
+{
+	return sum >= 0 ? (sum + count / 2) / count : -((-sum + count / 2) / count);
+}
+
+/**
+ * enpu_sim_pool() - max or average pooling, windows clipped to the image
+ * @in: H x W x C input
+ * @out: OH x OW x C output
+ * @p: shape, window, mode and clamp
+ *
+ * The caller guarantees that every window overlaps the image.  An average
+ * divides by the number of input elements inside the window.
+ */
+void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p)
+{
+	u32 oy, ox, ch;
+
+	for (oy = 0; oy < p->oh; oy++) {
+		for (ox = 0; ox < p->ow; ox++) {
+			s32 y0 = (s32)(oy * p->sh) - (s32)p->pad_top;
+			s32 x0 = (s32)(ox * p->sw) - (s32)p->pad_left;
+			s32 y1 = min_t(s32, y0 + p->kh, p->h);
+			s32 x1 = min_t(s32, x0 + p->kw, p->w);
+
+			y0 = max(y0, 0);
+			x0 = max(x0, 0);
+			for (ch = 0; ch < p->c; ch++) {
+				s32 acc = p->avg ? 0 : S8_MIN, y, x, v;
+
+				for (y = y0; y < y1; y++)
+					for (x = x0; x < x1; x++) {
+						v = in[(y * p->w + x) * p->c + ch];
+						acc = p->avg ? acc + v : max(acc, v);
+					}
+				if (p->avg)
+					acc = enpu_sim_avg(acc, (y1 - y0) * (x1 - x0));
+				out[(oy * p->ow + ox) * p->c + ch] =
+					(s8)clamp_t(s32, acc, p->act_min, p->act_max);
+			}
+		}
+		cond_resched();
+	}
+}

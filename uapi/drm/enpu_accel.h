@@ -379,7 +379,27 @@ enum drm_enpu_opcode {
 	 * arg[6]: DRM_ENPU_REQUANT(multiplier, shift).
 	 */
 	DRM_ENPU_OP_GEMM = 4,
+	/*
+	 * int8 max or average pooling over one H x W x C image (HWC order):
+	 * arg[0]: input VA; arg[1]: output VA (OH x OW x C);
+	 * arg[2]: DRM_ENPU_POOL_DIMS(H, W, C); arg[3]: DRM_ENPU_POOL_OUT(OH, OW);
+	 * arg[4]: DRM_ENPU_POOL_WINDOW(mode, kh, kw, sh, sw, pad_top, pad_left);
+	 * arg[5]: DRM_ENPU_CLAMP(act_min, act_max).
+	 */
+	DRM_ENPU_OP_POOL = 5,
 };
+
+#define DRM_ENPU_POOL_MAX		0u
+#define DRM_ENPU_POOL_AVG		1u
+#define DRM_ENPU_POOL_DIMS(h, w, c) DRM_ENPU_GEMM_DIMS(h, w, c)
+#define DRM_ENPU_POOL_OUT(oh, ow) ((__u64)(__u16)(oh) | (__u64)(__u16)(ow) << 16)
+/* Window and strides 1..255, padding 0..window-1, mode MAX or AVG. */
+#define DRM_ENPU_POOL_WINDOW(mode, kh, kw, sh, sw, pt, pl) \
+	((__u64)(__u8)(kh) | (__u64)(__u8)(kw) << 8 | (__u64)(__u8)(sh) << 16 | \
+	 (__u64)(__u8)(sw) << 24 | (__u64)(__u8)(pt) << 32 | \
+	 (__u64)(__u8)(pl) << 40 | (__u64)(__u8)(mode) << 48)
+#define DRM_ENPU_CLAMP(act_min, act_max) \
+	((__u64)(__u8)(act_min) | (__u64)(__u8)(act_max) << 8)
 
 /* GEMM dimensions: each 1..DRM_ENPU_GEMM_MAX_DIM, packed 16 bits apart. */
 #define DRM_ENPU_GEMM_MAX_DIM		4096u
