@@ -116,4 +116,50 @@ static inline void ref_pool(const int8_t *in, int8_t *out, const struct ref_pool
 			}
 }
 
+struct ref_conv {
+	int h, w, cin, cout, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, depthwise;
+};
+
+/*
+ * Convolution written from the definition: pad the input with its zero
+ * point, then multiply-accumulate in 64 bits and wrap to 32 at the end.
+ */
+static inline void ref_conv2d(const int8_t *in, const int8_t *f, const int32_t *bias,
+			      int8_t *out, const struct ref_conv *c,
+			      const struct ref_quant *q)
+{
+	int mult = c->depthwise ? c->cout / c->cin : 1;
+
+	for (int oy = 0; oy < c->oh; oy++)
+		for (int ox = 0; ox < c->ow; ox++)
+			for (int co = 0; co < c->cout; co++) {
+				int64_t sum = 0;
+				int32_t acc, v;
+
+				for (int ky = 0; ky < c->kh; ky++)
+					for (int kx = 0; kx < c->kw; kx++) {
+						int y = oy * c->sh - c->pt + ky * c->dh;
+						int x = ox * c->sw - c->pl + kx * c->dw;
+						int inside = y >= 0 && y < c->h && x >= 0 && x < c->w;
+						int first = c->depthwise ? co / mult : 0;
+						int last = c->depthwise ? co / mult : c->cin - 1;
+
+						for (int ci = first; ci <= last; ci++) {
+							int iv = inside ? in[(y * c->w + x) * c->cin + ci] : q->a_zp;
+							int fv = c->depthwise ?
+								f[(ky * c->kw + kx) * c->cout + co] :
+								f[((co * c->kh + ky) * c->kw + kx) * c->cin + ci];
+
+							sum += (int64_t)(iv - q->a_zp) * (fv - q->b_zp);
+						}
+					}
+				if (bias)
+					sum += bias[co];
+				acc = (int32_t)(uint32_t)(uint64_t)sum;
+				v = ref_requant(acc, q->mult, q->shift) + q->out_zp;
+				v = v < q->act_min ? q->act_min : v > q->act_max ? q->act_max : v;
+				out[(oy * c->ow + ox) * c->cout + co] = (int8_t)v;
+			}
+}
+
 #endif /* ENPU_INT8_REF_H */

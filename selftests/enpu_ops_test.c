@@ -329,4 +329,112 @@ TEST_F(ops, pool_invalid)
 	EXPECT_EQ(0, run_pool(self, &p));
 }
 
+/* Run one CONV2D (descriptor at the end of the command buffer). */
+static int run_conv(FIXTURE_DATA(ops) *self, const struct ref_conv *c,
+		    const struct ref_quant *q, bool with_bias)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
+		{ self->a->handle, DRM_ENPU_BO_REF_READ },
+		{ self->b->handle, DRM_ENPU_BO_REF_READ },
+		{ self->bias->handle, DRM_ENPU_BO_REF_READ },
+		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct enpu_submit extra = { .bos = bos, .bo_count = 5 };
+	struct drm_enpu_instr *in = self->pcmd;
+	struct drm_enpu_conv2d *d = (void *)((char *)self->pcmd + 1024);
+	struct drm_enpu_ctx_query cq;
+	uint64_t point = 0;
+
+	memset(in, 0, 2 * sizeof(*in));
+	memset(d, 0, sizeof(*d));
+	*d = (struct drm_enpu_conv2d){
+		.input = self->a->va, .filter = self->b->va,
+		.bias = with_bias ? self->bias->va : 0, .output = self->c->va,
+		.h = c->h, .w = c->w, .cin = c->cin, .cout = c->cout,
+		.oh = c->oh, .ow = c->ow, .kh = c->kh, .kw = c->kw,
+		.stride_h = c->sh, .stride_w = c->sw, .dilation_h = c->dh,
+		.dilation_w = c->dw, .pad_top = c->pt, .pad_left = c->pl,
+		.depthwise = c->depthwise,
+		.quant = DRM_ENPU_QUANT(q->a_zp, q->b_zp, q->out_zp, q->act_min, q->act_max),
+		.requant = DRM_ENPU_REQUANT(q->mult, q->shift),
+	};
+	in->opcode = DRM_ENPU_OP_CONV2D;
+	in->arg[0] = self->cmd->va + 1024;
+	in[1].opcode = DRM_ENPU_OP_END;
+	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
+	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
+	    enpu_ctx_query(self->dev, self->ctx, &cq))
+		return -EIO;
+	return cq.last_error;
+}
+
+TEST_F_TIMEOUT(ops, conv2d_randomized, 600)
+{
+	const char *seed = getenv("ENPU_SEED");
+	int8_t *a = self->pa, *b = self->pb, *out = self->pc;
+	int32_t *bias = self->pbias;
+	static int8_t want[MAXB];
+	int t, i, fails = 0;
+
+	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
+	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	for (t = 0; t < 200; t++) {
+		struct ref_quant q = random_quant();
+		struct ref_conv c = {
+			.h = rnd(1, 12), .w = rnd(1, 12), .cin = rnd(1, 8),
+			.kh = rnd(1, 4), .kw = rnd(1, 4), .sh = rnd(1, 3), .sw = rnd(1, 3),
+			.dh = rnd(1, 2), .dw = rnd(1, 2), .depthwise = rng() % 3 == 0,
+		};
+		int f_len, bad = 0, with_bias = rng() & 1;
+
+		c.cout = c.depthwise ? c.cin * rnd(1, 3) : rnd(1, 8);
+		c.pt = rnd(0, c.kh);
+		c.pl = rnd(0, c.kw);
+		c.oh = rnd(1, 12);
+		c.ow = rnd(1, 12);
+		f_len = c.kh * c.kw * c.cout * (c.depthwise ? 1 : c.cin);
+		for (i = 0; i < c.h * c.w * c.cin; i++)
+			a[i] = (int8_t)rnd(-128, 127);
+		for (i = 0; i < f_len; i++)
+			b[i] = (int8_t)rnd(-128, 127);
+		for (i = 0; i < c.cout; i++)
+			bias[i] = (int32_t)(rng() >> rnd(40, 63)) * (rng() & 1 ? -1 : 1);
+		ref_conv2d(a, b, with_bias ? bias : NULL, want, &c, &q);
+		ASSERT_EQ(0, run_conv(self, &c, &q, with_bias));
+		for (i = 0; i < c.oh * c.ow * c.cout; i++)
+			bad += out[i] != want[i];
+		if (bad) {
+			TH_LOG("conv %dx%dx%d->%dx%dx%d k%dx%d s%dx%d d%dx%d p%d,%d dw%d: %d wrong",
+			       c.h, c.w, c.cin, c.oh, c.ow, c.cout, c.kh, c.kw, c.sh, c.sw,
+			       c.dh, c.dw, c.pt, c.pl, c.depthwise, bad);
+			fails++;
+		}
+	}
+	EXPECT_EQ(0, fails);
+}
+
+TEST_F(ops, conv2d_invalid)
+{
+	struct ref_quant q = { 0, 0, 0, -128, 127, 1 << 30, 0 };
+	struct ref_conv ok = { .h = 4, .w = 4, .cin = 2, .cout = 3, .oh = 2, .ow = 2,
+			       .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1 };
+	struct ref_conv c;
+
+	c = ok;
+	c.depthwise = 1;	/* Cout not a multiple of Cin */
+	EXPECT_EQ(-EINVAL, run_conv(self, &c, &q, false));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	c = ok;
+	c.sh = 0;
+	EXPECT_EQ(-EINVAL, run_conv(self, &c, &q, false));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	c = ok;
+	c.oh = 4096;		/* output runs past its buffer */
+	c.ow = 64;
+	EXPECT_EQ(-EFAULT, run_conv(self, &c, &q, false));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(0, run_conv(self, &ok, &q, true));
+}
+
 TEST_HARNESS_MAIN

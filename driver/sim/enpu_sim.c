@@ -65,6 +65,7 @@ static int enpu_sim_boot(struct enpu_hw *hw, const u8 *image, size_t size)
 	sim->dma_bytes_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_DMA]);
 	sim->gemm_macs_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_GEMM]);
 	sim->eltwise_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_ELTWISE]);
+	sim->conv_macs_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_CONV]);
 	WRITE_ONCE(sim->running, true);
 	mutex_unlock(&sim->lock);
 	return 0;

@@ -43,6 +43,7 @@ struct enpu_sim_core {
  * @dma_bytes_per_cycle: DMA throughput
  * @gemm_macs_per_cycle: GEMM throughput
  * @eltwise_per_cycle: POOL/ADD throughput (window elements per cycle)
+ * @conv_macs_per_cycle: CONV2D throughput
  * @wq: runs the cores' workers
  * @cores: the cores
  */
@@ -57,6 +58,7 @@ struct enpu_sim {
 	u32 dma_bytes_per_cycle;
 	u32 gemm_macs_per_cycle;
 	u32 eltwise_per_cycle;
+	u32 conv_macs_per_cycle;
 	struct workqueue_struct *wq;
 	struct enpu_sim_core cores[ENPU_FW_MAX_CORES];
 };
@@ -106,6 +108,9 @@ struct enpu_sim_pool {
 
 int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
 void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p);
+struct drm_enpu_conv2d;
+void enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
+		     const struct drm_enpu_conv2d *c, const struct enpu_sim_quant *q);
 s32 enpu_sim_requant(s32 acc, const struct enpu_sim_quant *q);
 void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
 		   u32 m, u32 n, u32 k, const struct enpu_sim_quant *q);

@@ -230,6 +230,78 @@ static int enpu_sim_op_pool(struct enpu_sim *sim, struct enpu_hw_job *job,
 	return ret;
 }
 
+static bool enpu_sim_conv2d_valid(const struct drm_enpu_conv2d *c)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
+		if (c->reserved[i])
+			return false;
+	return c->h && c->w && c->cin && c->cout && c->oh && c->ow &&
+	       c->h <= DRM_ENPU_GEMM_MAX_DIM && c->w <= DRM_ENPU_GEMM_MAX_DIM &&
+	       c->cin <= DRM_ENPU_GEMM_MAX_DIM && c->cout <= DRM_ENPU_GEMM_MAX_DIM &&
+	       c->oh <= DRM_ENPU_GEMM_MAX_DIM && c->ow <= DRM_ENPU_GEMM_MAX_DIM &&
+	       c->kh && c->kw && c->stride_h && c->stride_w && c->dilation_h &&
+	       c->dilation_w && c->depthwise <= 1 &&
+	       (!c->depthwise || !(c->cout % c->cin));
+}
+
+static int enpu_sim_op_conv2d(struct enpu_sim *sim, struct enpu_hw_job *job,
+			      const struct drm_enpu_instr *in,
+			      struct enpu_sim_budget *b)
+{
+	size_t in_len, f_len, out_len;
+	struct drm_enpu_conv2d c;
+	s8 *src = NULL, *f = NULL, *dst = NULL;
+	struct enpu_sim_quant q;
+	s32 *bias = NULL;
+	const char *why;
+	u64 macs;
+	int ret;
+
+	if (!IS_ALIGNED(in->arg[0], 8) || !enpu_sim_args_zero(in, 1))
+		return -EINVAL;
+	if (enpu_vm_read(job->vm, in->arg[0], &c, sizeof(c), &why))
+		return -EFAULT;
+	if (!enpu_sim_conv2d_valid(&c) ||
+	    !enpu_sim_decode_quant(c.quant, c.requant, &q))
+		return -EINVAL;
+
+	in_len = (size_t)c.h * c.w * c.cin;
+	f_len = (size_t)c.kh * c.kw * c.cout * (c.depthwise ? 1 : c.cin);
+	out_len = (size_t)c.oh * c.ow * c.cout;
+	macs = (u64)out_len * c.kh * c.kw * (c.depthwise ? 1 : c.cin);
+	if (in_len > DRM_ENPU_DMA_MAX_BYTES || f_len > DRM_ENPU_DMA_MAX_BYTES ||
+	    out_len > DRM_ENPU_DMA_MAX_BYTES || b->macs + macs > DRM_ENPU_MAX_JOB_MACS)
+		return -EINVAL;
+	b->macs += macs;
+
+	if (enpu_vm_translate(job->vm, c.output, out_len, ENPU_ACCESS_WRITE,
+			      NULL, &why))
+		return -EFAULT;
+	src = enpu_sim_fetch(job, c.input, in_len, &ret);
+	if (src)
+		f = enpu_sim_fetch(job, c.filter, f_len, &ret);
+	if (f && c.bias)
+		bias = enpu_sim_fetch(job, c.bias, (size_t)c.cout * 4, &ret);
+	if (ret)
+		goto out;
+	dst = kvmalloc(out_len, GFP_KERNEL);
+	if (!dst) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	enpu_sim_conv2d(src, f, bias, dst, &c, &q);
+	ret = enpu_vm_write(job->vm, c.output, dst, out_len, &why);
+	job->cycles += DIV_ROUND_UP_ULL(macs, sim->conv_macs_per_cycle);
+out:
+	kvfree(src);
+	kvfree(f);
+	kvfree(bias);
+	kvfree(dst);
+	return ret;
+}
+
 /**
  * enpu_sim_exec() - run one job's command stream
  * @sim: the device
@@ -278,6 +350,11 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 			break;
 		case DRM_ENPU_OP_POOL:
 			ret = enpu_sim_op_pool(sim, job, &in, &budget);
+			if (ret)
+				return ret;
+			break;
+		case DRM_ENPU_OP_CONV2D:
+			ret = enpu_sim_op_conv2d(sim, job, &in, &budget);
 			if (ret)
 				return ret;
 			break;

@@ -8,6 +8,8 @@
 #include <linux/minmax.h>
 #include <linux/sched.h>
 
+#include <drm/enpu_accel.h>
+
 #include "enpu_sim.h"
 
 /* Round-to-nearest of (a * b) / 2^31, saturating the one overflow case. */
@@ -134,6 +136,72 @@ void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p)
 					acc = enpu_sim_avg(acc, (y1 - y0) * (x1 - x0));
 				out[(oy * p->ow + ox) * p->c + ch] =
 					(s8)clamp_t(s32, acc, p->act_min, p->act_max);
+			}
+		}
+		cond_resched();
+	}
+}
+
+/*
+ * The accumulator of output (@oy, @ox, @co), wrapping in 32 bits as
+ * defined.  Taps outside the input are the input's zero point and
+ * contribute nothing.
+ */
+static u32 enpu_sim_conv_acc(const s8 *in, const s8 *f,
+			     const struct drm_enpu_conv2d *c,
+			     const struct enpu_sim_quant *q, u32 oy, u32 ox, u32 co)
+{
+	u32 mult = c->depthwise ? c->cout / c->cin : 1;
+	u32 ky, kx, ci, acc = 0;
+	const s8 *px, *fw;
+	s32 y, x;
+
+	for (ky = 0; ky < c->kh; ky++) {
+		y = (s32)(oy * c->stride_h + ky * c->dilation_h) - c->pad_top;
+		if (y < 0 || y >= c->h)
+			continue;
+		for (kx = 0; kx < c->kw; kx++) {
+			x = (s32)(ox * c->stride_w + kx * c->dilation_w) - c->pad_left;
+			if (x < 0 || x >= c->w)
+				continue;
+			px = in + ((u32)y * c->w + (u32)x) * c->cin;
+			if (c->depthwise) {
+				fw = f + (ky * c->kw + kx) * c->cout;
+				acc += (u32)(((s32)px[co / mult] - q->a_zp) *
+					     ((s32)fw[co] - q->b_zp));
+				continue;
+			}
+			fw = f + ((co * c->kh + ky) * c->kw + kx) * c->cin;
+			for (ci = 0; ci < c->cin; ci++)
+				acc += (u32)(((s32)px[ci] - q->a_zp) *
+					     ((s32)fw[ci] - q->b_zp));
+		}
+	}
+	return acc;
+}
+
+/**
+ * enpu_sim_conv2d() - regular or depthwise int8 convolution
+ * @in: H x W x Cin input
+ * @f: the filter (OHWI, or HWO when depthwise)
+ * @bias: Cout values, or NULL
+ * @out: OH x OW x Cout output
+ * @c: shape
+ * @q: zero points (a_zp: input, b_zp: filter), requantization and clamp
+ */
+void enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
+		     const struct drm_enpu_conv2d *c, const struct enpu_sim_quant *q)
+{
+	u32 oy, ox, co, acc;
+
+	for (oy = 0; oy < c->oh; oy++) {
+		for (ox = 0; ox < c->ow; ox++) {
+			for (co = 0; co < c->cout; co++) {
+				acc = enpu_sim_conv_acc(in, f, c, q, oy, ox, co);
+				if (bias)
+					acc += (u32)bias[co];
+				out[(oy * c->ow + ox) * c->cout + co] =
+					enpu_sim_output((s32)acc, q);
 			}
 		}
 		cond_resched();

@@ -387,6 +387,59 @@ enum drm_enpu_opcode {
 	 * arg[5]: DRM_ENPU_CLAMP(act_min, act_max).
 	 */
 	DRM_ENPU_OP_POOL = 5,
+	/* arg[0]: VA of a &struct drm_enpu_conv2d, 8-byte aligned */
+	DRM_ENPU_OP_CONV2D = 6,
+};
+
+/**
+ * struct drm_enpu_conv2d - operands of a CONV2D instruction, in device memory
+ * @input: VA of the H x W x Cin int8 input (HWC)
+ * @filter: VA of the filter: Cout x KH x KW x Cin (OHWI) for a regular
+ *	convolution, KH x KW x Cout for a depthwise one
+ * @bias: VA of Cout int32 values, or 0
+ * @output: VA of the OH x OW x Cout int8 output
+ * @h: input height, 1..4096
+ * @w: input width, 1..4096
+ * @cin: input channels, 1..4096
+ * @cout: output channels, 1..4096; a multiple of @cin when depthwise
+ * @oh: output height, 1..4096
+ * @ow: output width, 1..4096
+ * @kh: filter height, 1..255
+ * @kw: filter width, 1..255
+ * @stride_h: 1..255
+ * @stride_w: 1..255
+ * @dilation_h: 1..255
+ * @dilation_w: 1..255
+ * @pad_top: rows of zero-point padding above the input
+ * @pad_left: columns of zero-point padding left of the input
+ * @depthwise: 1 for a depthwise convolution (Cout = Cin x multiplier)
+ * @reserved: must be zero
+ * @quant: DRM_ENPU_QUANT(in_zp, filter_zp, out_zp, act_min, act_max)
+ * @requant: DRM_ENPU_REQUANT(multiplier, shift)
+ */
+struct drm_enpu_conv2d {
+	__u64 input;
+	__u64 filter;
+	__u64 bias;
+	__u64 output;
+	__u16 h;
+	__u16 w;
+	__u16 cin;
+	__u16 cout;
+	__u16 oh;
+	__u16 ow;
+	__u8 kh;
+	__u8 kw;
+	__u8 stride_h;
+	__u8 stride_w;
+	__u8 dilation_h;
+	__u8 dilation_w;
+	__u8 pad_top;
+	__u8 pad_left;
+	__u8 depthwise;
+	__u8 reserved[7];
+	__u64 quant;
+	__u64 requant;
 };
 
 #define DRM_ENPU_POOL_MAX		0u
