@@ -162,4 +162,26 @@ static inline void ref_conv2d(const int8_t *in, const int8_t *f, const int32_t *
 			}
 }
 
+struct ref_add {
+	int left_shift;
+	int32_t a_mult, b_mult, out_mult;
+	int a_shift, b_shift, out_shift;
+};
+
+static inline void ref_add(const int8_t *a, const int8_t *b, int8_t *out, int count,
+			   const struct ref_quant *q, const struct ref_add *r)
+{
+	for (int i = 0; i < count; i++) {
+		int64_t x = (int64_t)(a[i] - q->a_zp) << r->left_shift;
+		int64_t y = (int64_t)(b[i] - q->b_zp) << r->left_shift;
+		int64_t sum = (int64_t)ref_requant((int32_t)x, r->a_mult, r->a_shift) +
+			      ref_requant((int32_t)y, r->b_mult, r->b_shift);
+		int32_t v = ref_requant((int32_t)(uint32_t)(uint64_t)sum, r->out_mult,
+					r->out_shift) + q->out_zp;
+
+		v = v < q->act_min ? q->act_min : v > q->act_max ? q->act_max : v;
+		out[i] = (int8_t)v;
+	}
+}
+
 #endif /* ENPU_INT8_REF_H */

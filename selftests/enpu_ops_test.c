@@ -437,4 +437,97 @@ TEST_F(ops, conv2d_invalid)
 	EXPECT_EQ(0, run_conv(self, &ok, &q, true));
 }
 
+static int run_add(FIXTURE_DATA(ops) *self, int count, const struct ref_quant *q,
+		   const struct ref_add *r)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
+		{ self->a->handle, DRM_ENPU_BO_REF_READ },
+		{ self->b->handle, DRM_ENPU_BO_REF_READ },
+		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct enpu_submit extra = { .bos = bos, .bo_count = 4 };
+	struct drm_enpu_instr *in = self->pcmd;
+	struct drm_enpu_add *d = (void *)((char *)self->pcmd + 1024);
+	struct drm_enpu_ctx_query cq;
+	uint64_t point = 0;
+
+	memset(in, 0, 2 * sizeof(*in));
+	memset(d, 0, sizeof(*d));
+	d->a = self->a->va;
+	d->b = self->b->va;
+	d->out = self->c->va;
+	d->count = count;
+	d->left_shift = r->left_shift;
+	d->quant = DRM_ENPU_QUANT(q->a_zp, q->b_zp, q->out_zp, q->act_min, q->act_max);
+	d->a_requant = DRM_ENPU_REQUANT(r->a_mult, r->a_shift);
+	d->b_requant = DRM_ENPU_REQUANT(r->b_mult, r->b_shift);
+	d->out_requant = DRM_ENPU_REQUANT(r->out_mult, r->out_shift);
+	in->opcode = DRM_ENPU_OP_ADD;
+	in->arg[0] = self->cmd->va + 1024;
+	in[1].opcode = DRM_ENPU_OP_END;
+	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
+	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
+	    enpu_ctx_query(self->dev, self->ctx, &cq))
+		return -EIO;
+	return cq.last_error;
+}
+
+TEST_F_TIMEOUT(ops, add_randomized, 600)
+{
+	const char *seed = getenv("ENPU_SEED");
+	int8_t *a = self->pa, *b = self->pb, *out = self->pc;
+	static int8_t want[MAXB];
+	int t, i, fails = 0;
+
+	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
+	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	for (t = 0; t < 200; t++) {
+		struct ref_quant q = random_quant();
+		struct ref_add r = {
+			.left_shift = rng() % 2 ? 20 : rnd(0, 20),
+			.a_mult = (int32_t)(rng() & 0x7fffffff), .a_shift = rnd(-31, 0),
+			.b_mult = (int32_t)(rng() & 0x7fffffff), .b_shift = rnd(-31, 0),
+			.out_mult = (int32_t)(rng() & 0x7fffffff), .out_shift = rnd(-31, 30),
+		};
+		int count = rnd(1, 5000), bad = 0;
+
+		for (i = 0; i < count; i++) {
+			a[i] = (int8_t)rnd(-128, 127);
+			b[i] = (int8_t)rnd(-128, 127);
+		}
+		ref_add(a, b, want, count, &q, &r);
+		ASSERT_EQ(0, run_add(self, count, &q, &r));
+		for (i = 0; i < count; i++)
+			bad += out[i] != want[i];
+		if (bad) {
+			TH_LOG("add n %d ls %d: %d wrong", count, r.left_shift, bad);
+			fails++;
+		}
+	}
+	EXPECT_EQ(0, fails);
+}
+
+TEST_F(ops, add_invalid)
+{
+	struct ref_quant q = { 0, 0, 0, -128, 127, 0, 0 };
+	struct ref_add r = {
+		.left_shift = 21, .a_mult = 1 << 30, .a_shift = -1,
+		.b_mult = 1 << 30, .b_shift = -1, .out_mult = 1 << 30, .out_shift = -1,
+	};
+
+	EXPECT_EQ(-EINVAL, run_add(self, 16, &q, &r));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	r.left_shift = 20;
+	EXPECT_EQ(-EINVAL, run_add(self, 0, &q, &r));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	EXPECT_EQ(-EFAULT, run_add(self, MAXB + 1, &q, &r));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	r.b_mult = -1;
+	EXPECT_EQ(-EINVAL, run_add(self, 16, &q, &r));
+	ASSERT_EQ(0, enpu_ctx_create(self->dev, 1, 1, &self->ctx, &self->sync));
+	r.b_mult = 1 << 30;
+	EXPECT_EQ(0, run_add(self, 16, &q, &r));
+}
+
 TEST_HARNESS_MAIN

@@ -108,6 +108,9 @@ struct enpu_sim_pool {
 
 int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
 void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p);
+void enpu_sim_add(const s8 *a, const s8 *b, s8 *out, u32 count, u32 left_shift,
+		  const struct enpu_sim_quant *qa, const struct enpu_sim_quant *qb,
+		  const struct enpu_sim_quant *qo);
 struct drm_enpu_conv2d;
 void enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
 		     const struct drm_enpu_conv2d *c, const struct enpu_sim_quant *q);

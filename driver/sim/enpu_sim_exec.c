@@ -302,6 +302,52 @@ out:
 	return ret;
 }
 
+static int enpu_sim_op_add(struct enpu_sim *sim, struct enpu_hw_job *job,
+			   const struct drm_enpu_instr *in,
+			   struct enpu_sim_budget *b)
+{
+	struct enpu_sim_quant qa, qb, qo;
+	s8 *x = NULL, *y = NULL, *z = NULL;
+	struct drm_enpu_add d;
+	const char *why;
+	int ret;
+
+	if (!IS_ALIGNED(in->arg[0], 8) || !enpu_sim_args_zero(in, 1))
+		return -EINVAL;
+	if (enpu_vm_read(job->vm, in->arg[0], &d, sizeof(d), &why))
+		return -EFAULT;
+	/* Only the multiplier and shift of the second and output scalings count. */
+	if (d.reserved[0] || d.reserved[1] || d.reserved[2] || !d.count ||
+	    d.count > DRM_ENPU_DMA_MAX_BYTES || d.left_shift > 20 ||
+	    !enpu_sim_decode_quant(d.quant, d.a_requant, &qa) ||
+	    !enpu_sim_decode_quant(d.quant, d.b_requant, &qb) ||
+	    !enpu_sim_decode_quant(d.quant, d.out_requant, &qo) ||
+	    b->macs + d.count > DRM_ENPU_MAX_JOB_MACS)
+		return -EINVAL;
+	b->macs += d.count;
+
+	if (enpu_vm_translate(job->vm, d.out, d.count, ENPU_ACCESS_WRITE, NULL, &why))
+		return -EFAULT;
+	x = enpu_sim_fetch(job, d.a, d.count, &ret);
+	if (x)
+		y = enpu_sim_fetch(job, d.b, d.count, &ret);
+	if (ret)
+		goto out;
+	z = kvmalloc(d.count, GFP_KERNEL);
+	if (!z) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	enpu_sim_add(x, y, z, d.count, d.left_shift, &qa, &qb, &qo);
+	ret = enpu_vm_write(job->vm, d.out, z, d.count, &why);
+	job->cycles += DIV_ROUND_UP_ULL(d.count, sim->eltwise_per_cycle);
+out:
+	kvfree(x);
+	kvfree(y);
+	kvfree(z);
+	return ret;
+}
+
 /**
  * enpu_sim_exec() - run one job's command stream
  * @sim: the device
@@ -355,6 +401,11 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 			break;
 		case DRM_ENPU_OP_CONV2D:
 			ret = enpu_sim_op_conv2d(sim, job, &in, &budget);
+			if (ret)
+				return ret;
+			break;
+		case DRM_ENPU_OP_ADD:
+			ret = enpu_sim_op_add(sim, job, &in, &budget);
 			if (ret)
 				return ret;
 			break;

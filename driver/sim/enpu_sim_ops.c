@@ -207,3 +207,34 @@ void enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
 		cond_resched();
 	}
 }
+
+/**
+ * enpu_sim_add() - TFLite's int8 ADD: both inputs to a common scale, sum,
+ *	then to the output's scale
+ * @a: first input
+ * @b: second input
+ * @out: output
+ * @count: elements
+ * @left_shift: applied to both inputs first
+ * @qa: zero points and clamp, with the first input's scaling
+ * @qb: the second input's scaling (multiplier and shift only)
+ * @qo: the output's scaling (multiplier and shift only)
+ */
+void enpu_sim_add(const s8 *a, const s8 *b, s8 *out, u32 count, u32 left_shift,
+		  const struct enpu_sim_quant *qa, const struct enpu_sim_quant *qb,
+		  const struct enpu_sim_quant *qo)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		s32 x = ((s32)a[i] - qa->a_zp) * (1 << left_shift);
+		s32 y = ((s32)b[i] - qa->b_zp) * (1 << left_shift);
+		/* The sum wraps in 32 bits, as defined. */
+		u32 sum = (u32)enpu_sim_requant(x, qa) + (u32)enpu_sim_requant(y, qb);
+		s32 v = enpu_sim_requant((s32)sum, qo) + qa->out_zp;
+
+		out[i] = (s8)clamp_t(s32, v, qa->act_min, qa->act_max);
+		if (!(i & 0xffff))
+			cond_resched();
+	}
+}

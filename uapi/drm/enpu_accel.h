@@ -389,6 +389,34 @@ enum drm_enpu_opcode {
 	DRM_ENPU_OP_POOL = 5,
 	/* arg[0]: VA of a &struct drm_enpu_conv2d, 8-byte aligned */
 	DRM_ENPU_OP_CONV2D = 6,
+	/* arg[0]: VA of a &struct drm_enpu_add, 8-byte aligned */
+	DRM_ENPU_OP_ADD = 7,
+};
+
+/**
+ * struct drm_enpu_add - operands of an ADD instruction, in device memory
+ * @a: VA of the first int8 input
+ * @b: VA of the second int8 input
+ * @out: VA of the int8 output
+ * @count: elements, 1..%DRM_ENPU_DMA_MAX_BYTES
+ * @left_shift: 0..20, applied to both inputs before scaling
+ * @reserved: must be zero
+ * @quant: DRM_ENPU_QUANT(a_zp, b_zp, out_zp, act_min, act_max)
+ * @a_requant: DRM_ENPU_REQUANT() scaling the first input
+ * @b_requant: DRM_ENPU_REQUANT() scaling the second input
+ * @out_requant: DRM_ENPU_REQUANT() scaling the sum to the output
+ */
+struct drm_enpu_add {
+	__u64 a;
+	__u64 b;
+	__u64 out;
+	__u32 count;
+	__u8 left_shift;
+	__u8 reserved[3];
+	__u64 quant;
+	__u64 a_requant;
+	__u64 b_requant;
+	__u64 out_requant;
 };
 
 /**
