@@ -86,7 +86,18 @@ $(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
 	@mkdir -p $(@D)
 	@sed 's|@PREFIX@|$(PREFIX)|' $< >$@
 
-userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info
+userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info \
+	$(B)/examples/enpu-run
+
+# enpu-run checks itself with the selftests' plain int8 reference.
+$(B)/examples/enpu-run: userspace/examples/enpu-run.c selftests/enpu_int8_ref.h $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -Iselftests -o $@ $< $(B)/lib/libenpu.a
+
+# The guest runs it from /tests (enpu_cnn_test), not from the list.
+$(B)/tests/enpu-run: $(B)/examples/enpu-run
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
@@ -100,7 +111,8 @@ $(B)/tests/list: selftests/list
 	@mkdir -p $(@D)
 	cp $< $@
 
-selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test
+selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
+	$(B)/tests/enpu-run
 
 check:
 	@tools/vm/deps.sh
