@@ -126,10 +126,10 @@ demo:
 
 $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
+	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -Iselftests -o $@ $< $(B)/lib/libenpu.a
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
-BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit
+BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops
 bench: all $(BENCHES)
 	@KVER=$(KVER) tools/vm/oneshot bench $(BENCHES)
 

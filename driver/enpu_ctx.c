@@ -57,6 +57,10 @@ struct enpu_ctx *enpu_ctx_lookup(struct enpu_file *efile, u32 id)
  */
 static void enpu_ctx_destroy(struct enpu_ctx *ctx)
 {
+	/* A SUBMIT that already holds a reference must not push after this. */
+	mutex_lock(&ctx->submit_lock);
+	ctx->destroyed = true;
+	mutex_unlock(&ctx->submit_lock);
 	drm_sched_entity_destroy(&ctx->entity);
 	enpu_ctx_put(ctx);
 }
@@ -66,10 +70,10 @@ void enpu_ctx_destroy_all(struct enpu_file *efile)
 	struct enpu_ctx *ctx;
 	unsigned long id;
 
-	xa_for_each(&efile->ctxs, id, ctx) {
-		xa_erase(&efile->ctxs, id);
-		enpu_ctx_destroy(ctx);
-	}
+	/* Only the one who erases a context destroys it (CTX_DESTROY may race). */
+	xa_for_each(&efile->ctxs, id, ctx)
+		if (xa_erase(&efile->ctxs, id) == ctx)
+			enpu_ctx_destroy(ctx);
 }
 
 int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,

@@ -22,7 +22,8 @@ struct enpu_file;
  * @class_hint: DRM_ENPU_CLASS_*
  * @entity: the scheduler entity the jobs queue on
  * @syncobj: the timeline each job signals a point on
- * @submit_lock: makes point order match push order
+ * @submit_lock: makes point order match push order; protects @destroyed
+ * @destroyed: CTX_DESTROY ran; no job may be pushed any more
  * @seqno: last point handed out
  * @guilty: a job of this context faulted
  * @submitted: jobs pushed
@@ -39,6 +40,7 @@ struct enpu_ctx {
 	struct drm_sched_entity entity;
 	struct drm_syncobj *syncobj;
 	struct mutex submit_lock; /* orders points with pushes */
+	bool destroyed;
 	u64 seqno;
 	atomic_t guilty;
 	atomic64_t submitted;

@@ -19,7 +19,8 @@ struct enpu_vm;
  * @cmd_va: device address of the command stream
  * @cmd_size: its size in bytes
  * @status: set by the device before completion: 0, -EFAULT (page fault),
- *	-EINVAL (bad instruction or missing END), -ENODEV (device halted)
+ *	-EINVAL (bad instruction or missing END), -ENOMEM (the emulated
+ *	device could not allocate its working memory), -ENODEV (halted)
  * @cycles: set by the device: modeled device cycles the job took
  */
 struct enpu_hw_job {
@@ -41,7 +42,8 @@ struct enpu_hw_job {
  * @submit: write @job into @core's ring and ring its doorbell.  The device
  *	runs the core's jobs one at a time, in order, and raises
  *	&enpu_hw.complete for each from its own context, never from @submit.
- *	Returns -ENOSPC if the ring is full, -ENODEV if the device is halted.
+ *	Returns -ENOSPC if the ring is full, -ENODEV if the device is halted,
+ *	-EINVAL for a core the device does not have.
  *	Halting completes every job still in a ring with -ENODEV.
  */
 struct enpu_hw_ops {
@@ -58,7 +60,8 @@ struct enpu_hw_ops {
  * struct enpu_hw - a device instance behind the boundary
  * @ops: its operations
  * @dev: the device it belongs to
- * @complete: the completion "interrupt", set by the driver before @boot
+ * @complete: the completion "interrupt", set by the driver before the
+ *	first @submit
  */
 struct enpu_hw {
 	const struct enpu_hw_ops *ops;

@@ -133,11 +133,20 @@ static void enpu_job_complete(struct enpu_hw *hw, u32 core,
 	dma_fence_signal(fence);
 }
 
-/* Recovery (reset, guilty marking on hangs) is not written yet. */
+/*
+ * Recovery (reset, guilty marking on hangs) is not written yet: the job
+ * keeps running.  The scheduler took it off its pending list to hand it
+ * here; stop and start put it back (and re-arm the timer), so that it is
+ * freed when it completes.
+ */
 static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job)
 {
-	dev_warn(sched_job->sched->dev, "job on %s still running after %u ms\n",
-		 sched_job->sched->name, ENPU_JOB_TIMEOUT_MS);
+	struct drm_gpu_scheduler *sched = sched_job->sched;
+
+	dev_warn(sched->dev, "job on %s still running after %u ms\n",
+		 sched->name, ENPU_JOB_TIMEOUT_MS);
+	drm_sched_stop(sched, sched_job);
+	drm_sched_start(sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -242,6 +251,7 @@ static int enpu_submit_in_fences(struct drm_device *drm, struct drm_file *file,
 {
 	struct drm_enpu_fence_ref __user *ufences = u64_to_user_ptr(uptr);
 	struct drm_enpu_fence_ref f;
+	struct dma_fence *fence;
 	int ret;
 	u32 i;
 
@@ -250,8 +260,10 @@ static int enpu_submit_in_fences(struct drm_device *drm, struct drm_file *file,
 			return -EFAULT;
 		if (f.pad)
 			return -EINVAL;
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
-							   f.syncobj, f.point);
+		/* Not drm_sched_job_add_syncobj_dependency(): its point is 32-bit. */
+		ret = drm_syncobj_find_fence(file, f.syncobj, f.point, 0, &fence);
+		if (!ret)
+			ret = drm_sched_job_add_dependency(&job->base, fence);
 		if (ret) {
 			drm_dbg(drm, "SUBMIT: in-fence %u (syncobj %u point %llu): %d\n",
 				i, f.syncobj, f.point, ret);
@@ -271,7 +283,8 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	int ret = 0;
 	u32 i;
 
-	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, job->bo_count);
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT |
+		      DRM_EXEC_IGNORE_DUPLICATES, job->bo_count);
 	drm_exec_until_all_locked(&exec) {
 		for (i = 0; i < job->bo_count; i++) {
 			ret = drm_exec_prepare_obj(&exec, job->bos[i], 1);
@@ -290,6 +303,11 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	}
 
 	mutex_lock(&ctx->submit_lock);
+	if (ctx->destroyed) {	/* lost a race with CTX_DESTROY */
+		mutex_unlock(&ctx->submit_lock);
+		ret = -ENOENT;
+		goto out;
+	}
 	drm_sched_job_arm(&job->base);
 	fence = dma_fence_get(&job->base.s_fence->finished);
 	for (i = 0; i < job->bo_count; i++)
@@ -376,6 +394,11 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		if (!out) {
 			drm_dbg(drm, "SUBMIT: no out syncobj %u\n", args->out_syncobj);
 			ret = -ENOENT;
+			goto err_free;
+		}
+		if (out == ctx->syncobj) {
+			drm_dbg(drm, "SUBMIT: out syncobj is the context's timeline\n");
+			ret = -EINVAL;
 			goto err_free;
 		}
 	}

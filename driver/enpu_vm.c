@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Per-file device address spaces: VA allocation with drm_mm and the
- * two-level page table the device walks.  enpu_vm_translate() is the only
- * way the device reaches memory; anything it cannot resolve is a device
- * page fault.
+ * two-level page table the device walks.  The device reaches memory only
+ * through this table (enpu_vm_translate(), enpu_vm_read(), enpu_vm_write());
+ * anything it cannot resolve is a device page fault.
  */
 #include <linux/highmem.h>
 #include <linux/scatterlist.h>

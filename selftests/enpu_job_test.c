@@ -596,7 +596,41 @@ TEST_F(job, submit_errors)
 	EXPECT_EQ(-ENOENT, submit(self->fd, self->ctx, &self->cmd, size, &o, NULL));
 	o = (struct submit_opts){ .bo_count = DRM_ENPU_MAX_BO_REFS + 1 };
 	EXPECT_EQ(-EINVAL, submit(self->fd, self->ctx, &self->cmd, size, &o, NULL));
+	/* The context's own timeline cannot be an out syncobj. */
+	o = (struct submit_opts){ .out = self->syncobj };
+	EXPECT_EQ(-EINVAL, submit(self->fd, self->ctx, &self->cmd, size, &o, NULL));
 	EXPECT_EQ(0, enpu_objects("jobs"));
+}
+
+TEST_F(job, bo_list_duplicates_and_64bit_points)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ self->cmd.handle, DRM_ENPU_BO_REF_READ },
+		{ self->cmd.handle, DRM_ENPU_BO_REF_READ },
+		{ self->dst.handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct submit_opts o = { .bos = bos, .bo_count = 3 };
+	__u64 big = (1ull << 32) + 5, point = 0;
+	struct drm_syncobj_timeline_array sig;
+	struct drm_enpu_fence_ref in = {};
+	__u32 tl = 0, size;
+
+	size = put(&self->cmd, 0, DRM_ENPU_OP_END, 0, 0, 0);
+	ASSERT_EQ(0, submit(self->fd, self->ctx, &self->cmd, size, &o, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, self->syncobj, point, 10 * NS));
+
+	/* A point above 2^32 on an application timeline is waited on as is. */
+	ASSERT_EQ(0, syncobj_create(self->fd, &tl));
+	sig = (struct drm_syncobj_timeline_array){ .handles = (uintptr_t)&tl,
+		.points = (uintptr_t)&big, .count_handles = 1 };
+	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &sig));
+	in.syncobj = tl;
+	in.point = big;
+	o = (struct submit_opts){ .in = &in, .in_count = 1 };
+	ASSERT_EQ(0, submit(self->fd, self->ctx, &self->cmd, size, &o, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, self->syncobj, point, 10 * NS));
+	in.point = big + 1;	/* nothing submitted for it */
+	EXPECT_EQ(-EINVAL, submit(self->fd, self->ctx, &self->cmd, size, &o, NULL));
 }
 
 /* Many threads, one context each, many small jobs: all signal, in order. */

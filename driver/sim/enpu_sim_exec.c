@@ -379,7 +379,7 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 			break;
 		case DRM_ENPU_OP_SPIN:
 			if (!in.arg[0] || !enpu_sim_args_zero(&in, 1) ||
-			    budget.spin_cycles + in.arg[0] > DRM_ENPU_SPIN_MAX_CYCLES)
+			    in.arg[0] > DRM_ENPU_SPIN_MAX_CYCLES - budget.spin_cycles)
 				return -EINVAL;
 			budget.spin_cycles += in.arg[0];
 			job->cycles += in.arg[0];

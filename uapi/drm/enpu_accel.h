@@ -338,9 +338,13 @@ struct drm_enpu_fence_ref {
  *
  * Wait with DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT on the context's syncobj.  A
  * job whose stream faults signals with an error and makes its context
- * guilty.  Errors: -EINVAL (bad field, limit, alignment), -ENOENT (unknown
- * context, buffer or syncobj), -EBADFD (context guilty), -EFAULT (bad user
- * array), -ENOMEM, -ENODEV, -EINTR/-ERESTARTSYS.
+ * guilty.  A buffer may appear more than once in @bos.  Errors: -EINVAL
+ * (bad field, limit, alignment; @out_syncobj is the context's own
+ * timeline; an in-fence point with no fence submitted yet), -ENOENT
+ * (unknown or concurrently destroyed context, unknown buffer or syncobj),
+ * -EBADFD
+ * (context guilty), -EFAULT (bad user array), -ENOMEM, -ENODEV,
+ * -EINTR/-ERESTARTSYS.
  */
 struct drm_enpu_submit {
 	__u32 ctx_id;
