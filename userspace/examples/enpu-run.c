@@ -100,8 +100,9 @@ int main(void)
 {
 	struct enpu_bo *cmd = NULL, *data = NULL;
 	struct drm_enpu_conv2d *desc;
-	struct drm_enpu_instr *in;
 	struct drm_enpu_ctx_query cq;
+	struct enpu_cs cs;
+	uint32_t size;
 	uint32_t ctx, sync;
 	int8_t want[10], *got;
 	uint64_t point, base;
@@ -136,31 +137,24 @@ int main(void)
 
 	/* The stream: four instructions and END, descriptors after them. */
 	base = data->va;
-	in = c;
 	desc = (void *)((char *)c + 1024);
 	memset(c, 0, 4096);
 	desc[0] = conv_desc(base, &c1, &q1, IN, W1, B1, A1);
 	desc[1] = conv_desc(base, &c2, &q2, A1, W2, B2, A2);
-	in[0].opcode = DRM_ENPU_OP_CONV2D;
-	in[0].arg[0] = cmd->va + 1024;
-	in[1].opcode = DRM_ENPU_OP_CONV2D;
-	in[1].arg[0] = cmd->va + 1024 + sizeof(*desc);
-	in[2].opcode = DRM_ENPU_OP_POOL;
-	in[2].arg[0] = base + A2;
-	in[2].arg[1] = base + A3;
-	in[2].arg[2] = DRM_ENPU_POOL_DIMS(8, 8, 8);
-	in[2].arg[3] = DRM_ENPU_POOL_OUT(4, 4);
-	in[2].arg[4] = DRM_ENPU_POOL_WINDOW(DRM_ENPU_POOL_AVG, 2, 2, 2, 2, 0, 0);
-	in[2].arg[5] = DRM_ENPU_CLAMP(-128, 127);
-	in[3].opcode = DRM_ENPU_OP_GEMM;
-	in[3].arg[0] = base + A3;
-	in[3].arg[1] = base + W4;
-	in[3].arg[2] = base + B4;
-	in[3].arg[3] = base + OUT;
-	in[3].arg[4] = DRM_ENPU_GEMM_DIMS(1, 10, 128);
-	in[3].arg[5] = DRM_ENPU_QUANT(q4.a_zp, q4.b_zp, q4.out_zp, q4.act_min, q4.act_max);
-	in[3].arg[6] = DRM_ENPU_REQUANT(q4.mult, q4.shift);
-	in[4].opcode = DRM_ENPU_OP_END;
+	enpu_cs_init(&cs, c, 1024);
+	enpu_cs_conv2d(&cs, cmd->va + 1024);
+	enpu_cs_conv2d(&cs, cmd->va + 1024 + sizeof(*desc));
+	enpu_cs_pool(&cs, base + A2, base + A3, 8, 8, 8, 4, 4,
+		     DRM_ENPU_POOL_WINDOW(DRM_ENPU_POOL_AVG, 2, 2, 2, 2, 0, 0),
+		     DRM_ENPU_CLAMP(-128, 127));
+	enpu_cs_gemm(&cs, base + A3, base + W4, base + B4, base + OUT, 1, 10, 128,
+		     DRM_ENPU_QUANT(q4.a_zp, q4.b_zp, q4.out_zp, q4.act_min, q4.act_max),
+		     DRM_ENPU_REQUANT(q4.mult, q4.shift));
+	enpu_cs_end(&cs);
+	if (enpu_cs_size(&cs, &size)) {
+		fprintf(stderr, "enpu-run: command stream too long\n");
+		return 1;
+	}
 
 	struct drm_enpu_bo_ref bos[] = {
 		{ cmd->handle, DRM_ENPU_BO_REF_READ },
@@ -169,7 +163,7 @@ int main(void)
 	struct enpu_submit extra = { .bos = bos, .bo_count = 2 };
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (enpu_job_submit(dev, ctx, cmd, 5 * sizeof(*in), &extra, &point) ||
+	if (enpu_job_submit(dev, ctx, cmd, size, &extra, &point) ||
 	    enpu_wait(dev, sync, point, 60000000000ll) || enpu_ctx_query(dev, ctx, &cq)) {
 		fprintf(stderr, "enpu-run: submit or wait failed\n");
 		return 2;

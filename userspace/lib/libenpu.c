@@ -370,6 +370,55 @@ void enpu_cs_dma_copy(struct enpu_cs *cs, uint64_t src_va, uint64_t dst_va,
 	}
 }
 
+void enpu_cs_gemm(struct enpu_cs *cs, uint64_t a_va, uint64_t b_va,
+		  uint64_t bias_va, uint64_t c_va, uint32_t m, uint32_t n,
+		  uint32_t k, uint64_t quant, uint64_t requant)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_GEMM);
+
+	if (!in)
+		return;
+	in->arg[0] = a_va;
+	in->arg[1] = b_va;
+	in->arg[2] = bias_va;
+	in->arg[3] = c_va;
+	in->arg[4] = DRM_ENPU_GEMM_DIMS(m, n, k);
+	in->arg[5] = quant;
+	in->arg[6] = requant;
+}
+
+void enpu_cs_pool(struct enpu_cs *cs, uint64_t in_va, uint64_t out_va,
+		  uint32_t h, uint32_t w, uint32_t c, uint32_t oh, uint32_t ow,
+		  uint64_t window, uint64_t clamp)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_POOL);
+
+	if (!in)
+		return;
+	in->arg[0] = in_va;
+	in->arg[1] = out_va;
+	in->arg[2] = DRM_ENPU_POOL_DIMS(h, w, c);
+	in->arg[3] = DRM_ENPU_POOL_OUT(oh, ow);
+	in->arg[4] = window;
+	in->arg[5] = clamp;
+}
+
+void enpu_cs_conv2d(struct enpu_cs *cs, uint64_t desc_va)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_CONV2D);
+
+	if (in)
+		in->arg[0] = desc_va;
+}
+
+void enpu_cs_add(struct enpu_cs *cs, uint64_t desc_va)
+{
+	struct drm_enpu_instr *in = enpu_cs_next(cs, DRM_ENPU_OP_ADD);
+
+	if (in)
+		in->arg[0] = desc_va;
+}
+
 void enpu_cs_end(struct enpu_cs *cs)
 {
 	enpu_cs_next(cs, DRM_ENPU_OP_END);

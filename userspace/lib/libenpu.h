@@ -111,6 +111,17 @@ void enpu_cs_nop(struct enpu_cs *cs);
 void enpu_cs_spin(struct enpu_cs *cs, uint64_t cycles);
 void enpu_cs_dma_copy(struct enpu_cs *cs, uint64_t src_va, uint64_t dst_va,
 		      uint64_t bytes);
+/* GEMM: C = A (m x k) * B (k x n) + bias; quant/requant as DRM_ENPU_QUANT/REQUANT. */
+void enpu_cs_gemm(struct enpu_cs *cs, uint64_t a_va, uint64_t b_va,
+		  uint64_t bias_va, uint64_t c_va, uint32_t m, uint32_t n,
+		  uint32_t k, uint64_t quant, uint64_t requant);
+/* POOL: window from DRM_ENPU_POOL_WINDOW(), clamp from DRM_ENPU_CLAMP(). */
+void enpu_cs_pool(struct enpu_cs *cs, uint64_t in_va, uint64_t out_va,
+		  uint32_t h, uint32_t w, uint32_t c, uint32_t oh, uint32_t ow,
+		  uint64_t window, uint64_t clamp);
+/* CONV2D and ADD take their operands from a descriptor in device memory. */
+void enpu_cs_conv2d(struct enpu_cs *cs, uint64_t desc_va);
+void enpu_cs_add(struct enpu_cs *cs, uint64_t desc_va);
 void enpu_cs_end(struct enpu_cs *cs);
 /* Bytes written so far, or the builder's error. */
 int enpu_cs_size(const struct enpu_cs *cs, uint32_t *size);
