@@ -64,9 +64,12 @@ FIXTURE_TEARDOWN(ops)
 	enpu_device_close(self->dev);
 }
 
-/* Run one GEMM on the device; 0, or the job's error from CTX_QUERY. */
-static int run_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
-		    int m, int n, int k, bool with_bias, const struct ref_quant *q)
+/*
+ * Submit the two-instruction stream at the start of the command buffer
+ * (an op, then END) with every buffer of the fixture, wait, and return
+ * the job's error from CTX_QUERY (0 when it completed).
+ */
+static int run_job(FIXTURE_DATA(ops) *self)
 {
 	struct drm_enpu_bo_ref bos[] = {
 		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
@@ -76,9 +79,22 @@ static int run_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
 		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
 	};
 	struct enpu_submit extra = { .bos = bos, .bo_count = 5 };
-	struct drm_enpu_instr *in = self->pcmd;
 	struct drm_enpu_ctx_query cq;
 	uint64_t point = 0;
+
+	if (enpu_job_submit(self->dev, self->ctx, self->cmd,
+			    2 * sizeof(struct drm_enpu_instr), &extra, &point) ||
+	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
+	    enpu_ctx_query(self->dev, self->ctx, &cq))
+		return -EIO;
+	return cq.last_error;
+}
+
+/* Run one GEMM on the device; 0, or the job's error from CTX_QUERY. */
+static int run_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
+		    int m, int n, int k, bool with_bias, const struct ref_quant *q)
+{
+	struct drm_enpu_instr *in = self->pcmd;
 
 	memset(in, 0, 2 * sizeof(*in));
 	in->opcode = DRM_ENPU_OP_GEMM;
@@ -90,11 +106,7 @@ static int run_gemm(struct __test_metadata *_metadata, FIXTURE_DATA(ops) *self,
 	in->arg[5] = DRM_ENPU_QUANT(q->a_zp, q->b_zp, q->out_zp, q->act_min, q->act_max);
 	in->arg[6] = DRM_ENPU_REQUANT(q->mult, q->shift);
 	in[1].opcode = DRM_ENPU_OP_END;
-	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
-	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
-	    enpu_ctx_query(self->dev, self->ctx, &cq))
-		return -EIO;
-	return cq.last_error;
+	return run_job(self);
 }
 
 /* Fill, run, and compare with the reference; returns mismatches. */
@@ -233,15 +245,7 @@ TEST_F(ops, gemm_invalid)
 /* Run one POOL on the device; 0, or the job's error. */
 static int run_pool(FIXTURE_DATA(ops) *self, const struct ref_pool *p)
 {
-	struct drm_enpu_bo_ref bos[] = {
-		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
-		{ self->a->handle, DRM_ENPU_BO_REF_READ },
-		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
-	};
-	struct enpu_submit extra = { .bos = bos, .bo_count = 3 };
 	struct drm_enpu_instr *in = self->pcmd;
-	struct drm_enpu_ctx_query cq;
-	uint64_t point = 0;
 
 	memset(in, 0, 2 * sizeof(*in));
 	in->opcode = DRM_ENPU_OP_POOL;
@@ -252,11 +256,7 @@ static int run_pool(FIXTURE_DATA(ops) *self, const struct ref_pool *p)
 	in->arg[4] = DRM_ENPU_POOL_WINDOW(p->avg, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl);
 	in->arg[5] = DRM_ENPU_CLAMP(p->act_min, p->act_max);
 	in[1].opcode = DRM_ENPU_OP_END;
-	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
-	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
-	    enpu_ctx_query(self->dev, self->ctx, &cq))
-		return -EIO;
-	return cq.last_error;
+	return run_job(self);
 }
 
 TEST_F_TIMEOUT(ops, pool_randomized, 600)
@@ -333,18 +333,8 @@ TEST_F(ops, pool_invalid)
 static int run_conv(FIXTURE_DATA(ops) *self, const struct ref_conv *c,
 		    const struct ref_quant *q, bool with_bias)
 {
-	struct drm_enpu_bo_ref bos[] = {
-		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
-		{ self->a->handle, DRM_ENPU_BO_REF_READ },
-		{ self->b->handle, DRM_ENPU_BO_REF_READ },
-		{ self->bias->handle, DRM_ENPU_BO_REF_READ },
-		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
-	};
-	struct enpu_submit extra = { .bos = bos, .bo_count = 5 };
 	struct drm_enpu_instr *in = self->pcmd;
 	struct drm_enpu_conv2d *d = (void *)((char *)self->pcmd + 1024);
-	struct drm_enpu_ctx_query cq;
-	uint64_t point = 0;
 
 	memset(in, 0, 2 * sizeof(*in));
 	memset(d, 0, sizeof(*d));
@@ -362,11 +352,7 @@ static int run_conv(FIXTURE_DATA(ops) *self, const struct ref_conv *c,
 	in->opcode = DRM_ENPU_OP_CONV2D;
 	in->arg[0] = self->cmd->va + 1024;
 	in[1].opcode = DRM_ENPU_OP_END;
-	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
-	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
-	    enpu_ctx_query(self->dev, self->ctx, &cq))
-		return -EIO;
-	return cq.last_error;
+	return run_job(self);
 }
 
 TEST_F_TIMEOUT(ops, conv2d_randomized, 600)
@@ -440,17 +426,8 @@ TEST_F(ops, conv2d_invalid)
 static int run_add(FIXTURE_DATA(ops) *self, int count, const struct ref_quant *q,
 		   const struct ref_add *r)
 {
-	struct drm_enpu_bo_ref bos[] = {
-		{ self->cmd->handle, DRM_ENPU_BO_REF_READ },
-		{ self->a->handle, DRM_ENPU_BO_REF_READ },
-		{ self->b->handle, DRM_ENPU_BO_REF_READ },
-		{ self->c->handle, DRM_ENPU_BO_REF_WRITE },
-	};
-	struct enpu_submit extra = { .bos = bos, .bo_count = 4 };
 	struct drm_enpu_instr *in = self->pcmd;
 	struct drm_enpu_add *d = (void *)((char *)self->pcmd + 1024);
-	struct drm_enpu_ctx_query cq;
-	uint64_t point = 0;
 
 	memset(in, 0, 2 * sizeof(*in));
 	memset(d, 0, sizeof(*d));
@@ -466,11 +443,7 @@ static int run_add(FIXTURE_DATA(ops) *self, int count, const struct ref_quant *q
 	in->opcode = DRM_ENPU_OP_ADD;
 	in->arg[0] = self->cmd->va + 1024;
 	in[1].opcode = DRM_ENPU_OP_END;
-	if (enpu_job_submit(self->dev, self->ctx, self->cmd, 2 * sizeof(*in), &extra, &point) ||
-	    enpu_wait(self->dev, self->sync, point, 60000000000ll) ||
-	    enpu_ctx_query(self->dev, self->ctx, &cq))
-		return -EIO;
-	return cq.last_error;
+	return run_job(self);
 }
 
 TEST_F_TIMEOUT(ops, add_randomized, 600)
