@@ -348,6 +348,18 @@ out:
 	return ret;
 }
 
+static int enpu_sim_op_spin(struct enpu_hw_job *job,
+			    const struct drm_enpu_instr *in,
+			    struct enpu_sim_budget *b)
+{
+	if (!in->arg[0] || !enpu_sim_args_zero(in, 1) ||
+	    in->arg[0] > DRM_ENPU_SPIN_MAX_CYCLES - b->spin_cycles)
+		return -EINVAL;
+	b->spin_cycles += in->arg[0];
+	job->cycles += in->arg[0];
+	return 0;
+}
+
 /**
  * enpu_sim_exec() - run one job's command stream
  * @sim: the device
@@ -374,44 +386,31 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 		case DRM_ENPU_OP_END:
 			return enpu_sim_args_zero(&in, 0) ? 0 : -EINVAL;
 		case DRM_ENPU_OP_NOP:
-			if (!enpu_sim_args_zero(&in, 0))
-				return -EINVAL;
+			ret = enpu_sim_args_zero(&in, 0) ? 0 : -EINVAL;
 			break;
 		case DRM_ENPU_OP_SPIN:
-			if (!in.arg[0] || !enpu_sim_args_zero(&in, 1) ||
-			    in.arg[0] > DRM_ENPU_SPIN_MAX_CYCLES - budget.spin_cycles)
-				return -EINVAL;
-			budget.spin_cycles += in.arg[0];
-			job->cycles += in.arg[0];
+			ret = enpu_sim_op_spin(job, &in, &budget);
 			break;
 		case DRM_ENPU_OP_DMA_COPY:
 			ret = enpu_sim_dma(sim, job, &in, &budget);
-			if (ret)
-				return ret;
 			break;
 		case DRM_ENPU_OP_GEMM:
 			ret = enpu_sim_op_gemm(sim, job, &in, &budget);
-			if (ret)
-				return ret;
 			break;
 		case DRM_ENPU_OP_POOL:
 			ret = enpu_sim_op_pool(sim, job, &in, &budget);
-			if (ret)
-				return ret;
 			break;
 		case DRM_ENPU_OP_CONV2D:
 			ret = enpu_sim_op_conv2d(sim, job, &in, &budget);
-			if (ret)
-				return ret;
 			break;
 		case DRM_ENPU_OP_ADD:
 			ret = enpu_sim_op_add(sim, job, &in, &budget);
-			if (ret)
-				return ret;
 			break;
 		default:
-			return -EINVAL;
+			ret = -EINVAL;
 		}
+		if (ret)
+			return ret;
 		cond_resched();
 	}
 	return -EINVAL;	/* ran out of stream before END */
