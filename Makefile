@@ -21,7 +21,8 @@ FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
 	zero-cores opp-order trip-order
 GUEST_TESTS := $(shell cat selftests/list)
 
-.PHONY: all deps module firmware userspace selftests check demo bench clean
+.PHONY: all deps module firmware userspace selftests check check-run demo demo-run \
+	bench bench-run clean
 
 all: module firmware userspace selftests
 
@@ -114,14 +115,22 @@ $(B)/tests/list: selftests/list
 selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
 	$(B)/tests/enpu-run
 
+# check, demo and bench install packages first, then run the rest in a new
+# make: make expands a whole recipe before running its first line, so KVER
+# must be computed after deps.sh has installed the kernel.
 check:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
 	@KVER=$(KVER) KDIR=$(KDIR) tools/check.sh
 
 demo:
 	@tools/vm/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@KVER=$(KVER) tools/vm/oneshot demo $(B)/examples/enpu-info
 
 $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
@@ -130,7 +139,11 @@ $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
 BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops
-bench: all $(BENCHES)
+bench:
+	@tools/vm/deps.sh
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(BENCHES)
 	@KVER=$(KVER) tools/vm/oneshot bench $(BENCHES)
 
 clean:
