@@ -26,6 +26,15 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
+/* Seed from ENPU_SEED, or the clock; the seed is logged to repeat a run. */
+static void seed_rng(struct __test_metadata *_metadata)
+{
+	const char *seed = getenv("ENPU_SEED");
+
+	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
+	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+}
+
 static int rnd(int lo, int hi)
 {
 	return lo + (int)(rng() % (uint64_t)(hi - lo + 1));
@@ -160,11 +169,9 @@ static struct ref_quant random_quant(void)
 
 TEST_F_TIMEOUT(ops, gemm_randomized, 600)
 {
-	const char *seed = getenv("ENPU_SEED");
 	int t, fails = 0;
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
-	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	seed_rng(_metadata);
 	for (t = 0; t < 200; t++) {
 		struct ref_quant q = random_quant();
 		int m = rnd(1, 24), n = rnd(1, 24), k = rng() % 8 ? rnd(1, 40) : rnd(100, 600);
@@ -261,13 +268,11 @@ static int run_pool(FIXTURE_DATA(ops) *self, const struct ref_pool *p)
 
 TEST_F_TIMEOUT(ops, pool_randomized, 600)
 {
-	const char *seed = getenv("ENPU_SEED");
 	int8_t *a = self->pa, *c = self->pc;
 	static int8_t want[MAXB];
 	int t, i, fails = 0;
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
-	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	seed_rng(_metadata);
 	for (t = 0; t < 200; t++) {
 		struct ref_pool p = {
 			.h = rnd(1, 20), .w = rnd(1, 20), .c = rnd(1, 16),
@@ -357,14 +362,12 @@ static int run_conv(FIXTURE_DATA(ops) *self, const struct ref_conv *c,
 
 TEST_F_TIMEOUT(ops, conv2d_randomized, 600)
 {
-	const char *seed = getenv("ENPU_SEED");
 	int8_t *a = self->pa, *b = self->pb, *out = self->pc;
 	int32_t *bias = self->pbias;
 	static int8_t want[MAXB];
 	int t, i, fails = 0;
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
-	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	seed_rng(_metadata);
 	for (t = 0; t < 200; t++) {
 		struct ref_quant q = random_quant();
 		struct ref_conv c = {
@@ -448,13 +451,11 @@ static int run_add(FIXTURE_DATA(ops) *self, int count, const struct ref_quant *q
 
 TEST_F_TIMEOUT(ops, add_randomized, 600)
 {
-	const char *seed = getenv("ENPU_SEED");
 	int8_t *a = self->pa, *b = self->pb, *out = self->pc;
 	static int8_t want[MAXB];
 	int t, i, fails = 0;
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL) | 1;
-	TH_LOG("seed %llu (set ENPU_SEED to repeat)", (unsigned long long)rng_state);
+	seed_rng(_metadata);
 	for (t = 0; t < 200; t++) {
 		struct ref_quant q = random_quant();
 		struct ref_add r = {
