@@ -104,7 +104,7 @@ $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
 
-$(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+$(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread
 
@@ -138,7 +138,8 @@ $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -Iselftests -o $@ $< $(B)/lib/libenpu.a
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
-BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops
+BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops \
+	$(B)/bench/enpu-bench-sched
 bench:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory bench-run

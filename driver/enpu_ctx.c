@@ -13,6 +13,7 @@
 
 #include <drm/enpu_accel.h>
 
+#include "enpu_budget.h"
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
 
@@ -27,7 +28,10 @@ static void enpu_ctx_release(struct kref *ref)
 {
 	struct enpu_ctx *ctx = container_of(ref, struct enpu_ctx, ref);
 
-	drm_syncobj_put(ctx->syncobj);
+	if (ctx->syncobj)
+		drm_syncobj_put(ctx->syncobj);
+	enpu_budget_fini(&ctx->budget);
+	enpu_file_stats_put(ctx->stats);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
 	enpu_obj_put(ENPU_OBJ_CTX);
@@ -61,6 +65,9 @@ static void enpu_ctx_destroy(struct enpu_ctx *ctx)
 	mutex_lock(&ctx->submit_lock);
 	ctx->destroyed = true;
 	mutex_unlock(&ctx->submit_lock);
+	/* Jobs a budget or freeze holds are released, to run or fail. */
+	enpu_budget_set(&ctx->budget, 0, 0);
+	enpu_budget_freeze(&ctx->budget, false);
 	drm_sched_entity_destroy(&ctx->entity);
 	enpu_ctx_put(ctx);
 }
@@ -109,17 +116,28 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->submit_lock);
 	ctx->edev = edev;
+	ctx->stats = efile->stats;
+	kref_get(&ctx->stats->ref);
 	ctx->priority = args->priority;
 	ctx->class_hint = args->class_hint;
+	ctx->job_timeout_ms = enpu_job_timeout_default_ms();
+	ctx->core_mask = GENMASK(edev->fw.num_cores - 1, 0);
+	memcpy(ctx->sched_list, edev->sched_list, sizeof(ctx->sched_list));
+	ctx->reset_base = atomic_read(&edev->resets);
+	enpu_budget_init(&ctx->budget);
 	enpu_obj_get(ENPU_OBJ_CTX);
 
 	ret = drm_syncobj_create(&ctx->syncobj, 0, NULL);
 	if (ret)
 		goto err_put;
 
-	/* The entity keeps the list pointer: it must outlive the context. */
+	/*
+	 * The entity keeps the list pointer, and sets @guilty when a job of
+	 * the context hangs (drm_sched_increase_karma()).
+	 */
 	ret = drm_sched_entity_init(&ctx->entity, enpu_sched_prio[args->priority],
-				    edev->sched_list, edev->fw.num_cores, NULL);
+				    ctx->sched_list, edev->fw.num_cores,
+				    &ctx->guilty);
 	if (ret)
 		goto err_put;
 
@@ -168,11 +186,21 @@ int enpu_ioctl_ctx_destroy(struct drm_device *drm, void *data,
 	return 0;
 }
 
+static u32 enpu_ctx_state(struct enpu_ctx *ctx)
+{
+	if (atomic_read(&ctx->guilty))
+		return DRM_ENPU_CTX_GUILTY;
+	if (atomic_read(&ctx->innocent))
+		return DRM_ENPU_CTX_INNOCENT;
+	return DRM_ENPU_CTX_OK;
+}
+
 int enpu_ioctl_ctx_query(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
 	struct drm_enpu_ctx_query *args = data;
 	struct enpu_ctx *ctx;
+	bool frozen;
 
 	if (args->pad)
 		return -EINVAL;
@@ -181,11 +209,125 @@ int enpu_ioctl_ctx_query(struct drm_device *drm, void *data,
 		drm_dbg(drm, "CTX_QUERY: no context %u\n", args->ctx_id);
 		return -ENOENT;
 	}
-	args->state = atomic_read(&ctx->guilty) ? DRM_ENPU_CTX_GUILTY : DRM_ENPU_CTX_OK;
+	args->state = enpu_ctx_state(ctx);
 	args->submitted = atomic64_read(&ctx->submitted);
 	args->completed = atomic64_read(&ctx->completed);
 	args->failed = atomic64_read(&ctx->failed);
 	args->last_error = atomic_read(&ctx->last_error);
+	args->busy_ns = atomic64_read(&ctx->busy_ns);
+	args->resets = atomic_read(&ctx->edev->resets) - ctx->reset_base;
+	enpu_budget_get(&ctx->budget, &args->runtime_us, &args->period_us,
+			&frozen);
+	args->flags = frozen ? DRM_ENPU_CTX_FROZEN : 0;
+	mutex_lock(&ctx->submit_lock);
+	args->priority = ctx->priority;
+	args->class_hint = ctx->class_hint;
+	args->hint_period_us = ctx->hint_period_us;
+	args->hint_deadline_us = ctx->hint_deadline_us;
+	args->hint_job_us = ctx->hint_job_us;
+	args->job_timeout_ms = ctx->job_timeout_ms;
+	args->core_mask = ctx->core_mask;
+	mutex_unlock(&ctx->submit_lock);
+	args->pad2 = 0;
 	enpu_ctx_put(ctx);
 	return 0;
+}
+
+/* Point the entity at the cores of @mask; caller holds submit_lock. */
+static void enpu_ctx_set_cores(struct enpu_ctx *ctx, u32 mask)
+{
+	struct enpu_device *edev = ctx->edev;
+	unsigned int n = 0;
+	u32 i;
+
+	/* The scheduler reads the list under the entity's lock. */
+	spin_lock(&ctx->entity.lock);
+	for (i = 0; i < edev->fw.num_cores; i++)
+		if (mask & BIT(i))
+			ctx->sched_list[n++] = &edev->sched[i];
+	spin_unlock(&ctx->entity.lock);
+	ctx->core_mask = mask;
+	/* Also re-arms the run-queue choice a one-core entity gives up. */
+	drm_sched_entity_modify_sched(&ctx->entity, ctx->sched_list, n);
+}
+
+static int enpu_ctx_set(struct drm_device *drm, struct enpu_ctx *ctx,
+			u32 param, u64 value)
+{
+	u32 all = GENMASK(ctx->edev->fw.num_cores - 1, 0);
+
+	switch (param) {
+	case DRM_ENPU_PARAM_PRIORITY:
+		if (value > DRM_ENPU_PRIORITY_REALTIME)
+			return -EINVAL;
+		if (value > DRM_ENPU_PRIORITY_NORMAL && !capable(CAP_SYS_NICE)) {
+			drm_dbg(drm, "CTX_SET_PARAM: priority %llu needs CAP_SYS_NICE\n",
+				value);
+			return -EACCES;
+		}
+		ctx->priority = value;
+		drm_sched_entity_set_priority(&ctx->entity, enpu_sched_prio[value]);
+		enpu_ctx_set_cores(ctx, ctx->core_mask);
+		return 0;
+	case DRM_ENPU_PARAM_CLASS:
+		if (value > DRM_ENPU_CLASS_REALTIME)
+			return -EINVAL;
+		ctx->class_hint = value;
+		return 0;
+	case DRM_ENPU_PARAM_PERIOD_US:
+	case DRM_ENPU_PARAM_DEADLINE_US:
+	case DRM_ENPU_PARAM_JOB_DURATION_US:
+		if (value > DRM_ENPU_MAX_HINT_US)
+			return -EINVAL;
+		if (param == DRM_ENPU_PARAM_PERIOD_US)
+			ctx->hint_period_us = value;
+		else if (param == DRM_ENPU_PARAM_DEADLINE_US)
+			ctx->hint_deadline_us = value;
+		else
+			ctx->hint_job_us = value;
+		return 0;
+	case DRM_ENPU_PARAM_JOB_TIMEOUT_MS:
+		if (value < DRM_ENPU_MIN_JOB_TIMEOUT_MS ||
+		    value > enpu_job_timeout_max_ms()) {
+			drm_dbg(drm, "CTX_SET_PARAM: timeout %llu ms outside [%u, %u]\n",
+				value, DRM_ENPU_MIN_JOB_TIMEOUT_MS,
+				enpu_job_timeout_max_ms());
+			return -EINVAL;
+		}
+		WRITE_ONCE(ctx->job_timeout_ms, value);
+		return 0;
+	case DRM_ENPU_PARAM_CORE_MASK:
+		if (!value || value & ~(u64)all)
+			return -EINVAL;
+		enpu_ctx_set_cores(ctx, value);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int enpu_ioctl_ctx_set_param(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct drm_enpu_ctx_set_param *args = data;
+	struct enpu_ctx *ctx;
+	int ret, idx;
+
+	ctx = enpu_ctx_lookup(file->driver_priv, args->ctx_id);
+	if (!ctx) {
+		drm_dbg(drm, "CTX_SET_PARAM: no context %u\n", args->ctx_id);
+		return -ENOENT;
+	}
+	if (!drm_dev_enter(drm, &idx)) {
+		enpu_ctx_put(ctx);
+		return -ENODEV;
+	}
+	mutex_lock(&ctx->submit_lock);
+	ret = enpu_ctx_set(drm, ctx, args->param, args->value);
+	mutex_unlock(&ctx->submit_lock);
+	if (ret == -EINVAL)
+		drm_dbg(drm, "CTX_SET_PARAM: bad param %u or value %llu\n",
+			args->param, args->value);
+	drm_dev_exit(idx);
+	enpu_ctx_put(ctx);
+	return ret;
 }

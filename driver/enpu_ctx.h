@@ -7,25 +7,41 @@
 #include <linux/mutex.h>
 #include <drm/gpu_scheduler.h>
 
+#include "enpu_budget.h"
+#include "enpu_fw_format.h"
+
 struct drm_device;
 struct drm_file;
 struct drm_syncobj;
 struct enpu_device;
 struct enpu_file;
+struct enpu_file_stats;
 
 /**
  * struct enpu_ctx - a context: one job queue of one file
  * @ref: the file's table and every job hold one
  * @edev: the device
+ * @stats: the file's device-time counters
  * @id: id in the file's table
  * @priority: DRM_ENPU_PRIORITY_*
  * @class_hint: DRM_ENPU_CLASS_*
+ * @hint_period_us: workload hint: period of the context's jobs
+ * @hint_deadline_us: workload hint: deadline of a job after its release
+ * @hint_job_us: workload hint: expected device time of one job
+ * @job_timeout_ms: how long a job may hold a core without progress
+ * @core_mask: cores the jobs may run on
+ * @sched_list: the schedulers of @core_mask, which @entity keeps
  * @entity: the scheduler entity the jobs queue on
  * @syncobj: the timeline each job signals a point on
- * @submit_lock: makes point order match push order; protects @destroyed
+ * @submit_lock: makes point order match push order; protects @destroyed,
+ *	and serialises parameter changes
  * @destroyed: CTX_DESTROY ran; no job may be pushed any more
  * @seqno: last point handed out
- * @guilty: a job of this context faulted
+ * @budget: device-time budget and freeze
+ * @guilty: a job of this context faulted or hung (the entity's guilty flag)
+ * @innocent: a device reset failed one of its jobs
+ * @reset_base: the device's reset count when the context was created
+ * @busy_ns: device time its jobs held a core
  * @submitted: jobs pushed
  * @completed: jobs that completed without error
  * @failed: jobs that completed with an error
@@ -34,15 +50,26 @@ struct enpu_file;
 struct enpu_ctx {
 	struct kref ref;
 	struct enpu_device *edev;
+	struct enpu_file_stats *stats;
 	u32 id;
 	u32 priority;
 	u32 class_hint;
+	u32 hint_period_us;
+	u32 hint_deadline_us;
+	u32 hint_job_us;
+	u32 job_timeout_ms;
+	u32 core_mask;
+	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	struct drm_sched_entity entity;
 	struct drm_syncobj *syncobj;
 	struct mutex submit_lock; /* orders points with pushes */
 	bool destroyed;
 	u64 seqno;
+	struct enpu_budget budget;
 	atomic_t guilty;
+	atomic_t innocent;
+	u32 reset_base;
+	atomic64_t busy_ns;
 	atomic64_t submitted;
 	atomic64_t completed;
 	atomic64_t failed;
@@ -59,5 +86,9 @@ int enpu_ioctl_ctx_destroy(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int enpu_ioctl_ctx_query(struct drm_device *drm, void *data,
 			 struct drm_file *file);
+int enpu_ioctl_ctx_set_param(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+u32 enpu_job_timeout_default_ms(void);
+u32 enpu_job_timeout_max_ms(void);
 
 #endif /* __ENPU_CTX_H__ */

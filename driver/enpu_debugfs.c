@@ -2,8 +2,11 @@
 /*
  * debugfs: the module-wide object counters (enpu/objects) and per-device
  * files in the accel device's directory (accel/<device name>/; 6.12 makes
- * no accel/<minor> link for accel devices): firmware, translate, and the
- * harness knob inject_warn.
+ * no accel/<minor> link for accel devices): firmware, translate, sched
+ * (per-core busy time and resets), contexts, budget (the control plane's
+ * budgets and freeze until the netlink family exists), the fault
+ * injection knobs inject_hang and inject_fw_crash, and the harness knob
+ * inject_warn.
  */
 #include <linux/debugfs.h>
 #include <linux/hex.h>
@@ -11,9 +14,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
+#include "enpu_budget.h"
+#include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_hw.h"
 #include "enpu_vm.h"
 
 static struct dentry *enpu_debugfs_root;
@@ -180,6 +187,151 @@ static const struct file_operations enpu_translate_fops = {
 	.read = enpu_translate_read,
 };
 
+static int enpu_sched_show(struct seq_file *m, void *unused)
+{
+	struct enpu_device *edev = m->private;
+	struct enpu_hw_core_stats st;
+	int idx;
+	u32 i;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	for (i = 0; i < edev->fw.num_cores; i++) {
+		edev->hw->ops->core_stats(edev->hw, i, &st);
+		seq_printf(m, "core%u busy_ns %llu busy_cycles %llu progress %llu resets %d\n",
+			   i, st.busy_ns, st.busy_cycles, st.progress,
+			   atomic_read(&edev->core_resets[i]));
+	}
+	seq_printf(m, "device_resets %d\nresets %d\n",
+		   atomic_read(&edev->device_resets), atomic_read(&edev->resets));
+	drm_dev_exit(idx);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(enpu_sched);
+
+static int enpu_contexts_show(struct seq_file *m, void *unused)
+{
+	struct enpu_device *edev = m->private;
+	struct drm_device *drm = &edev->drm;
+	struct drm_file *file;
+	struct enpu_ctx *ctx;
+	unsigned long id;
+
+	seq_puts(m, "client ctx priority class cores runtime_us period_us frozen busy_ns submitted completed failed guilty\n");
+	mutex_lock(&drm->filelist_mutex);
+	list_for_each_entry(file, &drm->filelist, lhead) {
+		struct enpu_file *efile = file->driver_priv;
+
+		xa_lock(&efile->ctxs);
+		xa_for_each(&efile->ctxs, id, ctx) {
+			u64 runtime, period;
+			bool frozen;
+
+			enpu_budget_get(&ctx->budget, &runtime, &period, &frozen);
+			seq_printf(m, "%llu %u %u %u 0x%x %llu %llu %d %lld %lld %lld %lld %d\n",
+				   file->client_id, ctx->id, ctx->priority,
+				   ctx->class_hint, ctx->core_mask, runtime, period,
+				   frozen, atomic64_read(&ctx->busy_ns),
+				   atomic64_read(&ctx->submitted),
+				   atomic64_read(&ctx->completed),
+				   atomic64_read(&ctx->failed),
+				   atomic_read(&ctx->guilty));
+		}
+		xa_unlock(&efile->ctxs);
+	}
+	mutex_unlock(&drm->filelist_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(enpu_contexts);
+
+/* A context of the file with drm-client-id @client, referenced. */
+static struct enpu_ctx *enpu_debugfs_ctx(struct enpu_device *edev, u64 client,
+					 u32 id)
+{
+	struct drm_device *drm = &edev->drm;
+	struct enpu_ctx *ctx = NULL;
+	struct drm_file *file;
+
+	mutex_lock(&drm->filelist_mutex);
+	list_for_each_entry(file, &drm->filelist, lhead)
+		if (file->client_id == client) {
+			ctx = enpu_ctx_lookup(file->driver_priv, id);
+			break;
+		}
+	mutex_unlock(&drm->filelist_mutex);
+	return ctx;
+}
+
+/*
+ * budget: the control plane's levers over one context, until the netlink
+ * family exists.  Write "CLIENT CTX RUNTIME_US PERIOD_US" to give the
+ * context RUNTIME_US of device time per PERIOD_US ("CLIENT CTX 0 0"
+ * removes the budget), "CLIENT CTX freeze" or "CLIENT CTX thaw".
+ */
+static ssize_t enpu_budget_write(struct file *f, const char __user *ubuf,
+				 size_t len, loff_t *pos)
+{
+	struct enpu_device *edev = file_inode(f)->i_private;
+	u64 client, runtime, period;
+	char buf[96], word[8];
+	struct enpu_ctx *ctx;
+	int ret = 0;
+	u32 id;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+
+	if (sscanf(buf, "%llu %u %llu %llu", &client, &id, &runtime, &period) == 4) {
+		ctx = enpu_debugfs_ctx(edev, client, id);
+		if (!ctx)
+			return -ENOENT;
+		ret = enpu_budget_set(&ctx->budget, runtime, period);
+	} else if (sscanf(buf, "%llu %u %7s", &client, &id, word) == 3 &&
+		   (!strcmp(word, "freeze") || !strcmp(word, "thaw"))) {
+		ctx = enpu_debugfs_ctx(edev, client, id);
+		if (!ctx)
+			return -ENOENT;
+		enpu_budget_freeze(&ctx->budget, !strcmp(word, "freeze"));
+	} else {
+		return -EINVAL;
+	}
+	enpu_ctx_put(ctx);
+	return ret ? ret : len;
+}
+
+static const struct file_operations enpu_budget_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = enpu_budget_write,
+};
+
+/* Writing 1 makes the next job a core starts hang (recovery tests). */
+static int enpu_inject_hang_set(void *data, u64 val)
+{
+	struct enpu_device *edev = data;
+
+	if (val != 1)
+		return -EINVAL;
+	return edev->hw->ops->inject(edev->hw, ENPU_HW_FAULT_HANG);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_hang_fops, NULL, enpu_inject_hang_set,
+			 "%llu\n");
+
+/* Writing 1 crashes the firmware; the driver resets the device. */
+static int enpu_inject_fw_crash_set(void *data, u64 val)
+{
+	struct enpu_device *edev = data;
+
+	if (val != 1)
+		return -EINVAL;
+	return edev->hw->ops->inject(edev->hw, ENPU_HW_FAULT_FW_CRASH);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_fw_crash_fops, NULL,
+			 enpu_inject_fw_crash_set, "%llu\n");
+
 /*
  * The DRM core does not call drm_driver.debugfs_init for accel devices in
  * 6.12, so probe calls this once the device is registered.
@@ -192,4 +344,11 @@ void enpu_debugfs_init(struct enpu_device *edev)
 	debugfs_create_file_unsafe("inject_warn", 0200, root, edev,
 				   &enpu_inject_warn_fops);
 	debugfs_create_file("translate", 0600, root, edev, &enpu_translate_fops);
+	debugfs_create_file("sched", 0444, root, edev, &enpu_sched_fops);
+	debugfs_create_file("contexts", 0444, root, edev, &enpu_contexts_fops);
+	debugfs_create_file("budget", 0200, root, edev, &enpu_budget_fops);
+	debugfs_create_file_unsafe("inject_hang", 0200, root, edev,
+				   &enpu_inject_hang_fops);
+	debugfs_create_file_unsafe("inject_fw_crash", 0200, root, edev,
+				   &enpu_inject_fw_crash_fops);
 }

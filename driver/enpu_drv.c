@@ -38,6 +38,16 @@ atomic_t enpu_objects[ENPU_OBJ_COUNT];
 
 static struct platform_device *enpu_sim_pdev;
 
+static void enpu_file_stats_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct enpu_file_stats, ref));
+}
+
+void enpu_file_stats_put(struct enpu_file_stats *stats)
+{
+	kref_put(&stats->ref, enpu_file_stats_release);
+}
+
 static int enpu_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct enpu_file *efile;
@@ -46,11 +56,16 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 	if (!efile)
 		return -ENOMEM;
 
+	efile->stats = kzalloc(sizeof(*efile->stats), GFP_KERNEL);
 	efile->vm = enpu_vm_create();
-	if (!efile->vm) {
+	if (!efile->vm || !efile->stats) {
+		if (efile->vm)
+			enpu_vm_put(efile->vm);
+		kfree(efile->stats);
 		kfree(efile);
 		return -ENOMEM;
 	}
+	kref_init(&efile->stats->ref);
 	efile->edev = to_enpu_device(drm);
 	xa_init_flags(&efile->ctxs, XA_FLAGS_ALLOC1);
 	file->driver_priv = efile;
@@ -66,6 +81,7 @@ static void enpu_postclose(struct drm_device *drm, struct drm_file *file)
 	enpu_ctx_destroy_all(efile);
 	xa_destroy(&efile->ctxs);
 	enpu_vm_put(efile->vm);
+	enpu_file_stats_put(efile->stats);
 	kfree(efile);
 	enpu_obj_put(ENPU_OBJ_FILE);
 }
@@ -173,10 +189,30 @@ static const struct drm_ioctl_desc enpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(ENPU_CTX_DESTROY, enpu_ioctl_ctx_destroy, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_CTX_QUERY, enpu_ioctl_ctx_query, 0),
 	DRM_IOCTL_DEF_DRV(ENPU_SUBMIT, enpu_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(ENPU_CTX_SET_PARAM, enpu_ioctl_ctx_set_param, 0),
 };
 
+/*
+ * Engine keys of Documentation/gpu/drm-usage-stats.rst: the device is one
+ * engine "npu" with a core per unit of capacity.  Time and cycles count
+ * every job the file ran to its end, including jobs a reset stopped.
+ */
 static void enpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
+	struct enpu_file *efile = file->driver_priv;
+	struct enpu_device *edev = efile->edev;
+	int idx;
+
+	drm_printf(p, "drm-engine-npu:\t%llu ns\n",
+		   atomic64_read(&efile->stats->busy_ns));
+	drm_printf(p, "drm-engine-capacity-npu:\t%u\n", edev->fw.num_cores);
+	drm_printf(p, "drm-cycles-npu:\t%llu\n",
+		   atomic64_read(&efile->stats->cycles));
+	if (drm_dev_enter(&edev->drm, &idx)) {
+		drm_printf(p, "drm-total-cycles-npu:\t%llu\n",
+			   edev->hw->ops->timestamp(edev->hw));
+		drm_dev_exit(idx);
+	}
 	drm_show_memory_stats(p, file);
 }
 
@@ -249,23 +285,26 @@ err_halt:
 	return ret;
 }
 
+/*
+ * Unbind, with files possibly open and jobs in flight: ioctls fail with
+ * -ENODEV from now on (drm_dev_unplug()), the device fails every job it
+ * holds with -ENODEV, the files' contexts are destroyed (their queued jobs
+ * fail the same way), and once every job is freed the schedulers stop.
+ * What the files still hold (buffers, address spaces) goes when they
+ * close.
+ */
 static void enpu_remove(struct platform_device *pdev)
 {
 	struct enpu_device *edev = platform_get_drvdata(pdev);
 	struct drm_file *file;
 
 	drm_dev_unplug(&edev->drm);
+	edev->hw->ops->halt(edev->hw);
 
-	/*
-	 * Files may stay open past the device: stop their contexts while the
-	 * schedulers exist, let the device finish or fail what it holds,
-	 * then stop the schedulers.
-	 */
 	mutex_lock(&edev->drm.filelist_mutex);
 	list_for_each_entry(file, &edev->drm.filelist, lhead)
 		enpu_ctx_destroy_all(file->driver_priv);
 	mutex_unlock(&edev->drm.filelist_mutex);
-	edev->hw->ops->halt(edev->hw);
 	enpu_sched_fini(edev);
 	enpu_obj_put(ENPU_OBJ_DEVICE);
 }

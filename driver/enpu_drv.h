@@ -3,7 +3,10 @@
 #define __ENPU_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -29,6 +32,14 @@ struct enpu_vm;
  * @fence_lock: lock of the hardware fences
  * @fence_context: first of the cores' fence contexts
  * @fence_seqno: last hardware fence seqno per core
+ * @reset_wq: ordered queue of the schedulers' timeout work and of
+ *	@reset_work, so that recoveries never overlap
+ * @reset_work: the device reset (firmware reload) after a fatal error
+ * @resets: core and device resets so far
+ * @core_resets: core resets per core
+ * @device_resets: device resets (firmware reloads)
+ * @jobs: jobs of this device not yet freed
+ * @jobs_idle: woken when @jobs drops to zero
  */
 struct enpu_device {
 	struct drm_device drm;
@@ -40,18 +51,41 @@ struct enpu_device {
 	spinlock_t fence_lock; /* the hardware fences' lock */
 	u64 fence_context;
 	u64 fence_seqno[ENPU_FW_MAX_CORES];
+	struct workqueue_struct *reset_wq;
+	struct work_struct reset_work;
+	atomic_t resets;
+	atomic_t core_resets[ENPU_FW_MAX_CORES];
+	atomic_t device_resets;
+	atomic_t jobs;
+	wait_queue_head_t jobs_idle;
 };
+
+/**
+ * struct enpu_file_stats - device time a file used, for fdinfo
+ * @ref: the file and each of its contexts hold one (jobs outlive files)
+ * @busy_ns: time the file's jobs held a core
+ * @cycles: device cycles of those jobs
+ */
+struct enpu_file_stats {
+	struct kref ref;
+	atomic64_t busy_ns;
+	atomic64_t cycles;
+};
+
+void enpu_file_stats_put(struct enpu_file_stats *stats);
 
 /**
  * struct enpu_file - per open file state
  * @edev: the device
  * @vm: the file's device address space
  * @ctxs: the file's contexts by id
+ * @stats: device time the file used
  */
 struct enpu_file {
 	struct enpu_device *edev;
 	struct enpu_vm *vm;
 	struct xarray ctxs;
+	struct enpu_file_stats *stats;
 };
 
 static inline struct enpu_device *to_enpu_device(struct drm_device *drm)

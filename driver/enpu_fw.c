@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/firmware.h>
 #include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include <drm/drm_print.h>
@@ -216,8 +217,10 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
  * enpu_fw_boot() - load, validate and boot the firmware
  * @edev: the device
  *
- * The image is released once the device runs; a full reset requests it
- * again.
+ * At probe this fills &enpu_device.fw.  A device reset boots the image the
+ * loader gives now; it must describe the same device (cores) as the one
+ * probed, whose description stays.  The image is released once the
+ * device runs.
  *
  * Return: 0, or a negative errno after one dmesg line saying why.
  */
@@ -225,17 +228,28 @@ int enpu_fw_boot(struct enpu_device *edev)
 {
 	struct device *dev = edev->drm.dev;
 	const struct firmware *fw;
+	struct enpu_fw_info *info;
+	bool reload = edev->fw.num_cores;
 	char why[96];
 	u32 running;
 	int ret;
 
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+
 	ret = firmware_request_nowarn(&fw, edev->fw_name, dev);
 	if (ret) {
 		dev_err(dev, "firmware %s: not loaded (%d)\n", edev->fw_name, ret);
-		return ret;
+		goto out_free;
 	}
 
-	ret = enpu_fw_parse(fw->data, fw->size, &edev->fw, why, sizeof(why));
+	ret = enpu_fw_parse(fw->data, fw->size, info, why, sizeof(why));
+	if (!ret && reload && info->num_cores != edev->fw.num_cores) {
+		snprintf(why, sizeof(why), "%u cores, the device was probed with %u",
+			 info->num_cores, edev->fw.num_cores);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		dev_err(dev, "firmware %s rejected: %s\n", edev->fw_name, why);
 		goto out_release;
@@ -249,7 +263,7 @@ int enpu_fw_boot(struct enpu_device *edev)
 	}
 
 	running = edev->hw->ops->fw_version(edev->hw);
-	if (running != edev->fw.fw_version) {
+	if (running != info->fw_version) {
 		dev_err(dev, "firmware %s: boot handshake failed (device reports 0x%x)\n",
 			edev->fw_name, running);
 		edev->hw->ops->halt(edev->hw);
@@ -257,11 +271,15 @@ int enpu_fw_boot(struct enpu_device *edev)
 		goto out_release;
 	}
 
+	if (!reload)
+		edev->fw = *info;
 	drm_info(&edev->drm, "firmware %s %u.%u.%u booted, %u cores\n",
-		 edev->fw.name, edev->fw.fw_version >> 16,
-		 (edev->fw.fw_version >> 8) & 0xff, edev->fw.fw_version & 0xff,
-		 edev->fw.num_cores);
+		 info->name, info->fw_version >> 16,
+		 (info->fw_version >> 8) & 0xff, info->fw_version & 0xff,
+		 info->num_cores);
 out_release:
 	release_firmware(fw);
+out_free:
+	kfree(info);
 	return ret;
 }

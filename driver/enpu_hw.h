@@ -18,17 +18,46 @@ struct enpu_vm;
  * @vm: the address space the device translates the job's addresses in
  * @cmd_va: device address of the command stream
  * @cmd_size: its size in bytes
+ * @cancel: set by the driver while the job waits in a ring: the device
+ *	completes it with -ECANCELED instead of running it
  * @status: set by the device before completion: 0, -EFAULT (page fault),
  *	-EINVAL (bad instruction or missing END), -ENOMEM (the emulated
- *	device could not allocate its working memory), -ENODEV (halted)
- * @cycles: set by the device: modeled device cycles the job took
+ *	device could not allocate its working memory), -ETIMEDOUT (stopped
+ *	by a core reset), -ECANCELED (@cancel), -EIO (lost in a device
+ *	reset), -ENODEV (halted)
+ * @start_ns: set by the device: when the core started the job (ktime ns);
+ *	0 while it waits in the ring
+ * @end_ns: set by the device: when the core let go of the job
+ * @cycles: set by the device: device cycles the job took (modeled; for a
+ *	job stopped by a reset, the cycles it occupied the core)
  */
 struct enpu_hw_job {
 	struct enpu_vm *vm;
 	u64 cmd_va;
 	u32 cmd_size;
+	bool cancel;
 	int status;
+	u64 start_ns;
+	u64 end_ns;
 	u64 cycles;
+};
+
+/**
+ * struct enpu_hw_core_stats - a core's counters
+ * @busy_ns: time the core held a job since the device was created
+ * @busy_cycles: device cycles of those jobs
+ * @progress: advances while the core executes; frozen when it hangs
+ */
+struct enpu_hw_core_stats {
+	u64 busy_ns;
+	u64 busy_cycles;
+	u64 progress;
+};
+
+/* Faults the device can be told to produce (debugfs, tests). */
+enum enpu_hw_fault {
+	ENPU_HW_FAULT_HANG,	/* the next job a core starts never ends */
+	ENPU_HW_FAULT_FW_CRASH,	/* the firmware stops; raises @fatal */
 };
 
 /**
@@ -45,12 +74,27 @@ struct enpu_hw_job {
  *	Returns -ENOSPC if the ring is full, -ENODEV if the device is halted,
  *	-EINVAL for a core the device does not have.
  *	Halting completes every job still in a ring with -ENODEV.
+ * @reset: stop the device like @halt, completing every job it holds with
+ *	-EIO; a @boot must follow.
+ * @reset_core: stop the job @core is running (it completes with
+ *	-ETIMEDOUT, from the device's context); the core then goes on with
+ *	its ring.  Returns -EIO when only a device reset can help (the
+ *	firmware is not running).
+ * @core_stats: read @core's counters.
+ * @timestamp: the device's free-running clock, in cycles.
+ * @inject: make the device produce @fault.
  */
 struct enpu_hw_ops {
 	int (*boot)(struct enpu_hw *hw, const u8 *image, size_t size);
 	void (*halt)(struct enpu_hw *hw);
 	u32 (*fw_version)(struct enpu_hw *hw);
 	int (*submit)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
+	void (*reset)(struct enpu_hw *hw);
+	int (*reset_core)(struct enpu_hw *hw, u32 core);
+	void (*core_stats)(struct enpu_hw *hw, u32 core,
+			   struct enpu_hw_core_stats *stats);
+	u64 (*timestamp)(struct enpu_hw *hw);
+	int (*inject)(struct enpu_hw *hw, enum enpu_hw_fault fault);
 };
 
 /* Jobs a core's ring holds. */
@@ -62,11 +106,14 @@ struct enpu_hw_ops {
  * @dev: the device it belongs to
  * @complete: the completion "interrupt", set by the driver before the
  *	first @submit
+ * @fatal: the error "interrupt": the device stopped (firmware crash) and
+ *	needs @reset and @boot; raised from the device's context
  */
 struct enpu_hw {
 	const struct enpu_hw_ops *ops;
 	struct device *dev;
 	void (*complete)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
+	void (*fatal)(struct enpu_hw *hw);
 };
 
 struct enpu_hw *enpu_sim_create(struct device *dev);

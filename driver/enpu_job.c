@@ -10,6 +10,8 @@
  * timeline syncobj.
  */
 #include <linux/dma-fence-chain.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -20,13 +22,45 @@
 
 #include <drm/enpu_accel.h>
 
+#include "enpu_budget.h"
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_fw.h"
 #include "enpu_hw.h"
 #include "enpu_job.h"
+#include "enpu_trace.h"
 #include "enpu_vm.h"
 
-#define ENPU_JOB_TIMEOUT_MS	30000
+static unsigned int enpu_job_timeout = 2000;
+module_param_named(job_timeout_ms, enpu_job_timeout, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "Default time a job may hold a core without progress (ms)");
+
+static unsigned int enpu_job_timeout_max = 30000;
+module_param_named(job_timeout_max_ms, enpu_job_timeout_max, uint, 0644);
+MODULE_PARM_DESC(job_timeout_max_ms,
+		 "Longest job timeout a context may ask for; also bounds jobs that progress (ms)");
+
+static unsigned int enpu_queue_depth = 2;
+module_param_named(queue_depth, enpu_queue_depth, uint, 0444);
+MODULE_PARM_DESC(queue_depth,
+		 "Jobs the driver keeps in each core's ring (1-64); deeper rings weaken priorities");
+
+/* How often the scheduler looks at a job holding a core. */
+#define ENPU_TDR_TICK_MS	100
+/* Device boots a device reset tries before giving up. */
+#define ENPU_RESET_BOOT_TRIES	3
+
+u32 enpu_job_timeout_max_ms(void)
+{
+	return max(READ_ONCE(enpu_job_timeout_max), DRM_ENPU_MIN_JOB_TIMEOUT_MS);
+}
+
+u32 enpu_job_timeout_default_ms(void)
+{
+	return clamp(READ_ONCE(enpu_job_timeout), DRM_ENPU_MIN_JOB_TIMEOUT_MS,
+		     enpu_job_timeout_max_ms());
+}
 
 /**
  * struct enpu_job - a submitted command stream
@@ -37,6 +71,10 @@
  * @bo_flags: DRM_ENPU_BO_REF_* per buffer
  * @bo_count: entries in @bos
  * @hw_fence: signalled by the completion interrupt
+ * @done_cb: counts the job in its context when its finished fence signals
+ * @client: the submitting file's client id (tracing)
+ * @point: its point on the context's timeline
+ * @progress: the core's progress counter when the timeout last looked
  */
 struct enpu_job {
 	struct drm_sched_job base;
@@ -46,11 +84,20 @@ struct enpu_job {
 	u32 *bo_flags;
 	u32 bo_count;
 	struct dma_fence *hw_fence;
+	struct dma_fence_cb done_cb;
+	u64 client;
+	u64 point;
+	u64 progress;
 };
 
 static struct enpu_job *to_enpu_job(struct drm_sched_job *job)
 {
 	return container_of(job, struct enpu_job, base);
+}
+
+static u32 enpu_job_core(struct enpu_job *job)
+{
+	return job->base.sched - job->ctx->edev->sched;
 }
 
 static const char *enpu_fence_driver_name(struct dma_fence *fence)
@@ -70,6 +117,7 @@ static const struct dma_fence_ops enpu_fence_ops = {
 
 static void enpu_job_free_resources(struct enpu_job *job)
 {
+	struct enpu_device *edev = job->ctx->edev;
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++)
@@ -82,18 +130,30 @@ static void enpu_job_free_resources(struct enpu_job *job)
 	enpu_ctx_put(job->ctx);
 	kfree(job);
 	enpu_obj_put(ENPU_OBJ_JOB);
+	if (atomic_dec_and_test(&edev->jobs))
+		wake_up_all(&edev->jobs_idle);
 }
 
+/*
+ * A job whose finished fence already carries an error (a failed
+ * dependency, or its context went guilty while it waited) does not reach
+ * the device: its hardware fence is signalled with that error at once.
+ *
+ * Called again for a job that already has a hardware fence when the
+ * timeout handler hands the pending jobs back (see enpu_job_timedout()):
+ * nothing runs twice, the scheduler gets the same fence back.
+ */
 static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 {
 	struct enpu_job *job = to_enpu_job(sched_job);
-	struct enpu_device *edev = job->ctx->edev;
-	u32 core = sched_job->sched - edev->sched;
+	struct enpu_ctx *ctx = job->ctx;
+	struct enpu_device *edev = ctx->edev;
+	u32 core = enpu_job_core(job);
 	struct dma_fence *fence;
 	int ret;
 
-	if (unlikely(sched_job->s_fence->finished.error))
-		return NULL;
+	if (job->hw_fence)
+		return dma_fence_get(job->hw_fence);
 
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
@@ -102,12 +162,24 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 		       edev->fence_context + core, ++edev->fence_seqno[core]);
 	job->hw_fence = dma_fence_get(fence);
 
-	ret = edev->hw->ops->submit(edev->hw, core, &job->hw);
+	trace_enpu_job_run(job->client, ctx->id, job->point, core);
+	ret = sched_job->s_fence->finished.error;
+	if (!ret)
+		ret = edev->hw->ops->submit(edev->hw, core, &job->hw);
 	if (ret) {
 		dma_fence_set_error(fence, ret);
 		dma_fence_signal(fence);
+	} else {
+		enpu_budget_started(&ctx->budget, fence);
 	}
 	return fence;
+}
+
+/* drm_sched asks before every job: the context's budget may hold it. */
+static struct dma_fence *enpu_job_prepare(struct drm_sched_job *sched_job,
+					  struct drm_sched_entity *entity)
+{
+	return enpu_budget_admit(&to_enpu_job(sched_job)->ctx->budget);
 }
 
 /*
@@ -121,31 +193,154 @@ static void enpu_job_complete(struct enpu_hw *hw, u32 core,
 	struct enpu_job *job = container_of(hwjob, struct enpu_job, hw);
 	struct enpu_ctx *ctx = job->ctx;
 	struct dma_fence *fence = job->hw_fence;
+	u64 busy = hwjob->end_ns - hwjob->start_ns;
 
-	if (hwjob->status) {
-		atomic_set(&ctx->last_error, hwjob->status);
+	atomic64_add(busy, &ctx->busy_ns);
+	atomic64_add(busy, &ctx->stats->busy_ns);
+	atomic64_add(hwjob->cycles, &ctx->stats->cycles);
+	enpu_budget_charge(&ctx->budget, busy);
+
+	/* The stream's own faults make its context guilty. */
+	if (hwjob->status == -EFAULT || hwjob->status == -EINVAL)
 		atomic_set(&ctx->guilty, 1);
-		atomic64_inc(&ctx->failed);
+	if (hwjob->status)
 		dma_fence_set_error(fence, hwjob->status);
-	} else {
-		atomic64_inc(&ctx->completed);
-	}
+	trace_enpu_job_done(job->client, ctx->id, job->point, core,
+			    hwjob->status, busy);
 	dma_fence_signal(fence);
 }
 
 /*
- * Recovery (reset, guilty marking on hangs) is not written yet: the job
- * keeps running.  The scheduler took it off its pending list to hand it
- * here; stop and start put it back (and re-arm the timer), so that it is
- * freed when it completes.
+ * The finished fence signalled: count the job, whether it ran, failed on
+ * the device, or never got there.  Runs before anyone waiting on the
+ * context's timeline is woken (this callback was added first).
+ */
+static void enpu_job_done(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct enpu_job *job = container_of(cb, struct enpu_job, done_cb);
+	struct enpu_ctx *ctx = job->ctx;
+
+	if (!fence->error) {
+		atomic64_inc(&ctx->completed);
+		return;
+	}
+	atomic_set(&ctx->last_error, fence->error);
+	if (fence->error == -EIO && !atomic_read(&ctx->guilty))
+		atomic_set(&ctx->innocent, 1);
+	atomic64_inc(&ctx->failed);
+}
+
+static void enpu_reset_uevent(struct enpu_device *edev, int core)
+{
+	char event_env[] = "ENPU_EVENT=RESET";
+	char core_env[32];
+	char *envp[3];
+
+	envp[0] = event_env;
+	envp[1] = core_env;
+	envp[2] = NULL;
+	if (core < 0)
+		strscpy(core_env, "ENPU_RESET=DEVICE");
+	else
+		snprintf(core_env, sizeof(core_env), "ENPU_RESET=CORE%d", core);
+	kobject_uevent_env(&edev->drm.dev->kobj, KOBJ_CHANGE, envp);
+}
+
+/* Keep the guilty context's jobs that wait in any ring off the device. */
+static void enpu_job_cancel_ctx(struct enpu_device *edev, struct enpu_ctx *ctx)
+{
+	struct drm_sched_job *s_job;
+	u32 i;
+
+	for (i = 0; i < edev->fw.num_cores; i++) {
+		struct drm_gpu_scheduler *sched = &edev->sched[i];
+
+		spin_lock(&sched->job_list_lock);
+		list_for_each_entry(s_job, &sched->pending_list, list)
+			if (to_enpu_job(s_job)->ctx == ctx)
+				WRITE_ONCE(to_enpu_job(s_job)->hw.cancel, true);
+		spin_unlock(&sched->job_list_lock);
+	}
+}
+
+/*
+ * @job hung on @core: make its context guilty, keep its other jobs off
+ * the device, and reset the core; the core goes on with the innocent jobs
+ * in its ring.  If the core cannot be reset, reset the device.
+ * Called with @core's scheduler stopped, so @job is on its pending list.
+ */
+static void enpu_job_hung(struct enpu_device *edev, struct enpu_job *job,
+			  u32 core, u64 held_ms)
+{
+	struct enpu_ctx *ctx = job->ctx;
+
+	trace_enpu_job_timeout(job->client, ctx->id, job->point, core, held_ms);
+	dev_warn(edev->drm.dev,
+		 "core %u: job %llu of client %llu context %u held the core %llu ms without completing; resetting the core\n",
+		 core, job->point, job->client, ctx->id, held_ms);
+	drm_sched_increase_karma(&job->base);
+	atomic_set(&ctx->guilty, 1);
+	enpu_job_cancel_ctx(edev, ctx);
+
+	if (edev->hw->ops->reset_core(edev->hw, core)) {
+		queue_work(edev->reset_wq, &edev->reset_work);
+		return;
+	}
+	atomic_inc(&edev->core_resets[core]);
+	atomic_inc(&edev->resets);
+	trace_enpu_reset(core, "hang");
+	enpu_reset_uevent(edev, core);
+}
+
+/*
+ * The scheduler's timer fires when the job at the head of a core's queue
+ * has held it for a tick.  The job is hung if it made no progress since
+ * the last look and has held the core longer than its context allows, or
+ * if it has held the core longer than the administrator's maximum.
+ *
+ * Either way the scheduler is stopped and started again: in 6.12 that is
+ * how the job goes back on the pending list and the timer is re-armed.
+ * drm_sched_stop() detaches the jobs from their hardware fences;
+ * drm_sched_resubmit_jobs() calls enpu_job_run() again, which re-attaches
+ * the same fences (the device keeps running what it holds; the guilty
+ * context's jobs get -ECANCELED, the hung job -ETIMEDOUT from the core
+ * reset), and drm_sched_start() completes the jobs whose fences signalled
+ * meanwhile.
  */
 static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job)
 {
+	struct enpu_job *job = to_enpu_job(sched_job);
 	struct drm_gpu_scheduler *sched = sched_job->sched;
+	struct enpu_device *edev = job->ctx->edev;
+	u32 core = enpu_job_core(job);
+	struct enpu_hw_core_stats st;
+	u64 start, held_ms = 0;
+	bool hang = false;
+	int idx;
 
-	dev_warn(sched->dev, "job on %s still running after %u ms\n",
-		 sched->name, ENPU_JOB_TIMEOUT_MS);
 	drm_sched_stop(sched, sched_job);
+	if (!drm_dev_enter(&edev->drm, &idx)) {
+		drm_sched_resubmit_jobs(sched);
+		drm_sched_start(sched);
+		return DRM_GPU_SCHED_STAT_ENODEV;
+	}
+
+	start = READ_ONCE(job->hw.start_ns);
+	if (start && job->hw_fence && !dma_fence_is_signaled(job->hw_fence)) {
+		edev->hw->ops->core_stats(edev->hw, core, &st);
+		held_ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+		if (held_ms >= enpu_job_timeout_max_ms())
+			hang = true;
+		else if (st.progress != job->progress)
+			job->progress = st.progress;
+		else
+			hang = held_ms >= READ_ONCE(job->ctx->job_timeout_ms);
+	}
+	if (hang)
+		enpu_job_hung(edev, job, core, held_ms);
+
+	drm_dev_exit(idx);
+	drm_sched_resubmit_jobs(sched);
 	drm_sched_start(sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -157,10 +352,58 @@ static void enpu_job_free(struct drm_sched_job *sched_job)
 }
 
 static const struct drm_sched_backend_ops enpu_sched_ops = {
+	.prepare_job = enpu_job_prepare,
 	.run_job = enpu_job_run,
 	.timedout_job = enpu_job_timedout,
 	.free_job = enpu_job_free,
 };
+
+/*
+ * The device reset, the last resort: after a firmware crash, or when a
+ * core cannot be reset.  The schedulers stop feeding the device, the
+ * device fails every job it holds with -EIO, the firmware is loaded and
+ * booted again, and the queues that waited resume.
+ */
+static void enpu_reset_work(struct work_struct *work)
+{
+	struct enpu_device *edev = container_of(work, struct enpu_device,
+						 reset_work);
+	int ret = 0, tries, idx;
+	u32 i;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return;
+	dev_warn(edev->drm.dev, "device reset: reloading firmware %s\n",
+		 edev->fw_name);
+	for (i = 0; i < edev->fw.num_cores; i++)
+		drm_sched_wqueue_stop(&edev->sched[i]);
+	edev->hw->ops->reset(edev->hw);
+	for (tries = 0; tries < ENPU_RESET_BOOT_TRIES; tries++) {
+		ret = enpu_fw_boot(edev);
+		if (!ret)
+			break;
+	}
+	if (ret)
+		dev_err(edev->drm.dev,
+			"device reset failed (%d): jobs will fail with -ENODEV\n",
+			ret);
+	atomic_inc(&edev->device_resets);
+	atomic_inc(&edev->resets);
+	trace_enpu_reset(-1, ret ? "boot failed" : "fatal error");
+	enpu_reset_uevent(edev, -1);
+	for (i = 0; i < edev->fw.num_cores; i++)
+		drm_sched_wqueue_start(&edev->sched[i]);
+	drm_dev_exit(idx);
+}
+
+/* The error interrupt, from the device's context. */
+static void enpu_job_fatal(struct enpu_hw *hw)
+{
+	struct enpu_device *edev = dev_get_drvdata(hw->dev);
+
+	if (edev)
+		queue_work(edev->reset_wq, &edev->reset_work);
+}
 
 static const char *const enpu_core_names[ENPU_FW_MAX_CORES] = {
 	"enpu-core0", "enpu-core1", "enpu-core2", "enpu-core3",
@@ -172,16 +415,25 @@ int enpu_sched_init(struct enpu_device *edev)
 	struct drm_sched_init_args args = {
 		.ops = &enpu_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
-		.credit_limit = ENPU_HW_RING_SIZE,
-		.timeout = msecs_to_jiffies(ENPU_JOB_TIMEOUT_MS),
+		.credit_limit = clamp(enpu_queue_depth, 1u, ENPU_HW_RING_SIZE),
+		.timeout = msecs_to_jiffies(ENPU_TDR_TICK_MS),
 		.dev = edev->drm.dev,
 	};
 	u32 i;
 	int ret;
 
 	spin_lock_init(&edev->fence_lock);
+	init_waitqueue_head(&edev->jobs_idle);
+	INIT_WORK(&edev->reset_work, enpu_reset_work);
 	edev->fence_context = dma_fence_context_alloc(edev->fw.num_cores);
 	edev->hw->complete = enpu_job_complete;
+	edev->hw->fatal = enpu_job_fatal;
+
+	/* Timeouts and resets of all cores run one at a time. */
+	edev->reset_wq = alloc_ordered_workqueue("enpu-reset", 0);
+	if (!edev->reset_wq)
+		return -ENOMEM;
+	args.timeout_wq = edev->reset_wq;
 
 	for (i = 0; i < edev->fw.num_cores; i++) {
 		args.name = enpu_core_names[i];
@@ -190,18 +442,30 @@ int enpu_sched_init(struct enpu_device *edev)
 		if (ret) {
 			while (i--)
 				drm_sched_fini(&edev->sched[i]);
+			destroy_workqueue(edev->reset_wq);
 			return ret;
 		}
 	}
 	return 0;
 }
 
+/*
+ * Called with the device halted and every context destroyed: wait for
+ * the jobs to be freed (6.12's drm_sched_fini() would leak the ones still
+ * on a pending list), then stop the schedulers.
+ */
 void enpu_sched_fini(struct enpu_device *edev)
 {
 	u32 i;
 
+	if (!wait_event_timeout(edev->jobs_idle, !atomic_read(&edev->jobs),
+				10 * HZ))
+		dev_err(edev->drm.dev, "%d jobs still alive at removal\n",
+			atomic_read(&edev->jobs));
+	cancel_work_sync(&edev->reset_work);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		drm_sched_fini(&edev->sched[i]);
+	destroy_workqueue(edev->reset_wq);
 }
 
 static int enpu_submit_bos(struct drm_device *drm, struct drm_file *file,
@@ -310,15 +574,20 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	}
 	drm_sched_job_arm(&job->base);
 	fence = dma_fence_get(&job->base.s_fence->finished);
+	/* Cannot fail: nothing has signalled the fence yet. */
+	dma_fence_add_callback(fence, &job->done_cb, enpu_job_done);
 	for (i = 0; i < job->bo_count; i++)
 		dma_resv_add_fence(job->bos[i]->resv, fence,
 				   job->bo_flags[i] & DRM_ENPU_BO_REF_WRITE ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	*point = ++ctx->seqno;
+	job->point = *point;
 	drm_syncobj_add_point(ctx->syncobj, chain, fence, *point);
 	if (out)
 		drm_syncobj_replace_fence(out, fence);
 	atomic64_inc(&ctx->submitted);
+	trace_enpu_job_submit(job->client, ctx->id, job->point,
+			      enpu_job_core(job));
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&ctx->submit_lock);
 	dma_fence_put(fence);
@@ -370,7 +639,9 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_exit;
 	}
 	enpu_obj_get(ENPU_OBJ_JOB);
+	atomic_inc(&to_enpu_device(drm)->jobs);
 	job->ctx = ctx;
+	job->client = file->client_id;
 	job->hw.vm = enpu_vm_get(efile->vm);
 	job->hw.cmd_va = args->cmd_va;
 	job->hw.cmd_size = args->cmd_size;

@@ -135,6 +135,14 @@ TEST_F(lib, submit_and_wait)
 	EXPECT_EQ(0x1234abcd, d[10]);
 	ASSERT_EQ(0, enpu_ctx_query(self->dev, ctx, &q));
 	EXPECT_EQ(1, q.completed);
+	EXPECT_LT(0, q.busy_ns);
+
+	/* Parameters go through, and their errors come back as -errno. */
+	EXPECT_EQ(0, enpu_ctx_set_param(self->dev, ctx, DRM_ENPU_PARAM_PERIOD_US, 33333));
+	EXPECT_EQ(-EINVAL, enpu_ctx_set_param(self->dev, ctx, DRM_ENPU_PARAM_CLASS, 9));
+	EXPECT_EQ(-ENOENT, enpu_ctx_set_param(self->dev, ctx + 1, DRM_ENPU_PARAM_CLASS, 0));
+	ASSERT_EQ(0, enpu_ctx_query(self->dev, ctx, &q));
+	EXPECT_EQ(33333, q.hint_period_us);
 
 	/* The builder refuses to overflow its memory. */
 	enpu_cs_init(&cs, c, 2 * sizeof(struct drm_enpu_instr));

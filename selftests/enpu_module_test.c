@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * Module and device lifetime: load/unload cycles, unload refused while a
- * file is open, unbind/bind with a file open, and probe failing cleanly
+ * file is open, unbind/bind with a file open and with jobs in flight, and
+ * probe failing cleanly
  * with one clear dmesg line on each class of firmware defect.
  *
  * Runs as root in the test guest; ENPU_KO names the module file.  Every
  * test leaves enpu loaded with its good firmware, as it found it.
  */
+#include <linux/sync_file.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "enpu_utils.h"
+#include "enpu_job_utils.h"
 
 #define DRM_REFCNT	"/sys/module/drm/refcnt"
 #define ENPU_SYSFS	"/sys/module/enpu"
@@ -186,6 +190,75 @@ TEST_F(module, unbind_with_file_open)
 	ASSERT_LE(0, fd2);
 	test_query(fd2, DRM_ENPU_QUERY_DEVICE_INFO, &size, &info);
 	close(fd2);
+	EXPECT_EQ(0, enpu_unload());
+}
+
+/*
+ * Unbind while a file has a job on a core and more queued: every fence
+ * completes with an error, ioctls fail with -ENODEV, everything is freed
+ * when the file closes, and binding again gives a working device.  Twice.
+ */
+TEST_F(module, unbind_with_jobs_in_flight)
+{
+	int round;
+
+	ASSERT_EQ(0, enpu_load(""));
+	for (round = 0; round < 2; round++) {
+		struct drm_syncobj_handle h = {};
+		struct sync_file_info info = {};
+		struct drm_enpu_ctx_query q;
+		struct submit_opts o = {};
+		__u32 ctx = 0, sync = 0, out = 0, size;
+		struct pollfd pfd;
+		struct buf cmd = {};
+		__u64 point = 0;
+		int fd, i;
+
+		fd = enpu_open_device();
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ctx_create(fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
+		ASSERT_EQ(0, buf_new(fd, 4096, 0, &cmd));
+		ASSERT_EQ(0, syncobj_create(fd, &out));
+		put(&cmd, 0, DRM_ENPU_OP_SPIN, 500000000, 0, 0);	/* ~500 ms */
+		size = put(&cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+		for (i = 0; i < 4; i++) {
+			o.out = i == 3 ? out : 0;
+			ASSERT_EQ(0, submit(fd, ctx, &cmd, size, &o, &point));
+		}
+		h.handle = out;
+		h.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+		h.fd = -1;
+		ASSERT_EQ(0, ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h));
+		usleep(100000);		/* the first job is on a core */
+
+		ASSERT_EQ(0, write_str(ENPU_PLATFORM "unbind", "enpu"));
+		/* The last job's fence completed, with an error. */
+		pfd = (struct pollfd){ .fd = h.fd, .events = POLLIN };
+		EXPECT_EQ(1, poll(&pfd, 1, 0));
+		ASSERT_EQ(0, ioctl(h.fd, SYNC_IOC_FILE_INFO, &info));
+		EXPECT_GT(0, info.status);
+		close(h.fd);
+		EXPECT_EQ(-ENODEV, ctx_query(fd, ctx, &q));
+		EXPECT_EQ(-ENODEV, submit(fd, ctx, &cmd, size, NULL, NULL));
+		EXPECT_EQ(0, enpu_objects("devices"));
+		EXPECT_EQ(0, enpu_objects("jobs"));
+		EXPECT_EQ(0, enpu_objects("contexts"));
+		munmap(cmd.cpu, cmd.size);
+		close(fd);
+		EXPECT_EQ(0, enpu_objects("files"));
+		EXPECT_EQ(0, enpu_objects("bos"));
+
+		ASSERT_EQ(0, write_str(ENPU_PLATFORM "bind", "enpu"));
+		fd = enpu_open_device();
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ctx_create(fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
+		ASSERT_EQ(0, buf_new(fd, 4096, 0, &cmd));
+		size = put(&cmd, 0, DRM_ENPU_OP_END, 0, 0, 0);
+		ASSERT_EQ(0, submit(fd, ctx, &cmd, size, NULL, &point));
+		EXPECT_EQ(0, timeline_wait(fd, sync, point, 10 * NS));
+		buf_free(fd, &cmd);
+		close(fd);
+	}
 	EXPECT_EQ(0, enpu_unload());
 }
 

@@ -15,19 +15,29 @@ struct enpu_sim;
  * struct enpu_sim_core - one emulated core
  * @sim: its device
  * @index: core number
- * @lock: protects @ring, @head and @tail
+ * @lock: protects the ring, @active, @hung, @abort and @stats.busy_*
  * @ring: submitted jobs; @head is the next to run, @tail the next free slot
  * @head: ring read index (free-running)
  * @tail: ring write index (free-running)
+ * @active: the job the core holds (running, or hung)
+ * @hung: @active hangs: no progress, no completion until a reset
+ * @abort: a core reset asked the worker to stop @active
+ * @progress: advances while the core executes (see enpu_hw_core_stats)
+ * @stats: busy time and cycles
  * @work: the core's worker, queued by the doorbell
  */
 struct enpu_sim_core {
 	struct enpu_sim *sim;
 	u32 index;
-	spinlock_t lock; /* protects ring, head, tail */
+	spinlock_t lock; /* protects ring, head, tail, active, hung, abort */
 	struct enpu_hw_job *ring[ENPU_HW_RING_SIZE];
 	u32 head;
 	u32 tail;
+	struct enpu_hw_job *active;
+	bool hung;
+	bool abort;
+	atomic64_t progress;
+	struct enpu_hw_core_stats stats;
 	struct work_struct work;
 };
 
@@ -36,6 +46,12 @@ struct enpu_sim_core {
  * @hw: the boundary object handed to the driver
  * @lock: serialises boot and halt
  * @running: firmware booted and not halted
+ * @crashed: the firmware stopped (fault injection); cores hold their jobs
+ *	until @reset
+ * @stop_status: status of the jobs a halt or reset completes
+ * @hang_next: the next job a core starts hangs
+ * @boot_ns: when the firmware booted (the timestamp counter's origin)
+ * @fatal_work: raises the error interrupt after a crash
  * @fw_version: version register, valid while @running
  * @num_cores: cores the firmware brought up
  * @freq_khz: core clock
@@ -51,6 +67,11 @@ struct enpu_sim {
 	struct enpu_hw hw;
 	struct mutex lock; /* serialises boot and halt */
 	bool running;
+	bool crashed;
+	int stop_status;
+	atomic_t hang_next;
+	u64 boot_ns;
+	struct work_struct fatal_work;
 	u32 fw_version;
 	u32 num_cores;
 	u32 freq_khz;
@@ -106,7 +127,8 @@ struct enpu_sim_pool {
 	s32 act_min, act_max;
 };
 
-int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job);
+int enpu_sim_exec(struct enpu_sim_core *c, struct enpu_hw_job *job);
+bool enpu_sim_stopping(struct enpu_sim_core *c);
 void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p);
 void enpu_sim_add(const s8 *a, const s8 *b, s8 *out, u32 count, u32 left_shift,
 		  const struct enpu_sim_quant *qa, const struct enpu_sim_quant *qb,

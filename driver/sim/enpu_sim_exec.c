@@ -362,13 +362,15 @@ static int enpu_sim_op_spin(struct enpu_hw_job *job,
 
 /**
  * enpu_sim_exec() - run one job's command stream
- * @sim: the device
+ * @c: the core
  * @job: the job; its @cycles accumulate the modeled cost
  *
- * Return: 0 when the stream reached END, or the fault.
+ * Return: 0 when the stream reached END, the fault, or -ETIMEDOUT when a
+ * reset stopped the core (or the firmware crashed) between instructions.
  */
-int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
+int enpu_sim_exec(struct enpu_sim_core *c, struct enpu_hw_job *job)
 {
+	struct enpu_sim *sim = c->sim;
 	struct enpu_sim_budget budget = {};
 	struct drm_enpu_instr in;
 	const char *why;
@@ -376,6 +378,9 @@ int enpu_sim_exec(struct enpu_sim *sim, struct enpu_hw_job *job)
 	int ret;
 
 	for (off = 0; off + sizeof(in) <= job->cmd_size; off += sizeof(in)) {
+		if (enpu_sim_stopping(c))
+			return -ETIMEDOUT;
+		atomic64_inc(&c->progress);
 		if (enpu_vm_read(job->vm, job->cmd_va + off, &in, sizeof(in), &why))
 			return -EFAULT;
 		job->cycles += sim->overhead_cycles;

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define DRM_ENPU_DRIVER_MAJOR	0
-#define DRM_ENPU_DRIVER_MINOR	1
+#define DRM_ENPU_DRIVER_MINOR	2
 
 /* Device virtual address range of every per-file address space. */
 #define DRM_ENPU_VA_START	0x00100000ull
@@ -47,6 +47,7 @@ enum drm_enpu_ioctl_nr {
 	DRM_ENPU_CTX_DESTROY = 5,
 	DRM_ENPU_CTX_QUERY = 6,
 	DRM_ENPU_SUBMIT = 7,
+	DRM_ENPU_CTX_SET_PARAM = 8,
 };
 
 /* Query types for &struct drm_enpu_dev_query. */
@@ -263,20 +264,44 @@ struct drm_enpu_ctx_destroy {
 
 /* Context states reported by CTX_QUERY. */
 enum drm_enpu_ctx_state {
+	/* no fault, and no reset has touched the context's jobs */
 	DRM_ENPU_CTX_OK = 0,
-	DRM_ENPU_CTX_GUILTY = 1,	/* a job faulted; SUBMIT fails with -EBADFD */
+	/* a job faulted or hung; SUBMIT fails with -EBADFD */
+	DRM_ENPU_CTX_GUILTY = 1,
+	/* a device reset failed some of its jobs (-EIO); it can go on */
+	DRM_ENPU_CTX_INNOCENT = 2,
 };
 
+/* CTX_QUERY flags. */
+#define DRM_ENPU_CTX_FROZEN	0x1u	/* the control plane froze it */
+
 /**
- * struct drm_enpu_ctx_query - a context's state and counters
+ * struct drm_enpu_ctx_query - a context's state, counters and parameters
  * @ctx_id: in: the context
  * @state: out: &enum drm_enpu_ctx_state
  * @submitted: out: jobs submitted
  * @completed: out: jobs that completed without error
- * @failed: out: jobs that completed with an error
- * @last_error: out: the negative errno of the last failed job, or 0
+ * @failed: out: jobs that completed with an error, including jobs that
+ *	never reached the device (a failed dependency, a guilty context)
+ * @last_error: out: the negative errno of the last failed job, or 0;
+ *	-ETIMEDOUT for a job a core reset stopped
  * @pad: must be zero
+ * @busy_ns: out: device time the context's jobs held a core
+ * @resets: out: core and device resets since the context was created
+ * @flags: out: DRM_ENPU_CTX_FROZEN
+ * @runtime_us: out: budget: device time per period (0: none)
+ * @period_us: out: budget period
+ * @priority: out: &enum drm_enpu_priority
+ * @class_hint: out: &enum drm_enpu_class
+ * @hint_period_us: out: %DRM_ENPU_PARAM_PERIOD_US
+ * @hint_deadline_us: out: %DRM_ENPU_PARAM_DEADLINE_US
+ * @hint_job_us: out: %DRM_ENPU_PARAM_JOB_DURATION_US
+ * @job_timeout_ms: out: %DRM_ENPU_PARAM_JOB_TIMEOUT_MS
+ * @core_mask: out: %DRM_ENPU_PARAM_CORE_MASK
+ * @pad2: zero
  *
+ * Fields after @pad were added in driver version 0.2; older callers pass
+ * the shorter structure and get the leading fields.
  * Errors: -ENOENT (unknown @ctx_id), -EINVAL (pad).
  */
 struct drm_enpu_ctx_query {
@@ -287,6 +312,66 @@ struct drm_enpu_ctx_query {
 	__u64 failed;
 	__s32 last_error;
 	__u32 pad;
+	__u64 busy_ns;
+	__u32 resets;
+	__u32 flags;
+	__u64 runtime_us;
+	__u64 period_us;
+	__u32 priority;
+	__u32 class_hint;
+	__u32 hint_period_us;
+	__u32 hint_deadline_us;
+	__u32 hint_job_us;
+	__u32 job_timeout_ms;
+	__u32 core_mask;
+	__u32 pad2;
+};
+
+/* Parameters CTX_SET_PARAM sets. */
+enum drm_enpu_ctx_param {
+	/* &enum drm_enpu_priority; above NORMAL needs CAP_SYS_NICE */
+	DRM_ENPU_PARAM_PRIORITY = 0,
+	/* &enum drm_enpu_class: a hint for the arbiter */
+	DRM_ENPU_PARAM_CLASS = 1,
+	/* hints for the arbiter, in us, at most %DRM_ENPU_MAX_HINT_US */
+	DRM_ENPU_PARAM_PERIOD_US = 2,
+	DRM_ENPU_PARAM_DEADLINE_US = 3,
+	DRM_ENPU_PARAM_JOB_DURATION_US = 4,
+	/*
+	 * How long a job may hold a core without progress before the core
+	 * is reset and the context made guilty: %DRM_ENPU_MIN_JOB_TIMEOUT_MS
+	 * up to the administrator's maximum (module parameter
+	 * job_timeout_max_ms), which also bounds jobs that do progress.
+	 */
+	DRM_ENPU_PARAM_JOB_TIMEOUT_MS = 5,
+	/* the cores the context's jobs may run on: bit n for core n */
+	DRM_ENPU_PARAM_CORE_MASK = 6,
+};
+
+#define DRM_ENPU_MAX_HINT_US		10000000u
+#define DRM_ENPU_MIN_JOB_TIMEOUT_MS	100u
+
+/* Budget periods the control plane may set (debugfs for now). */
+#define DRM_ENPU_BUDGET_MIN_PERIOD_US	1000u
+#define DRM_ENPU_BUDGET_MAX_PERIOD_US	10000000u
+
+/**
+ * struct drm_enpu_ctx_set_param - set one parameter of a context
+ * @ctx_id: in: the context
+ * @param: in: &enum drm_enpu_ctx_param
+ * @value: in: the value
+ *
+ * A priority or core mask change applies to jobs submitted once the
+ * context's queue is empty (drm_sched moves an entity between run queues
+ * only then).
+ * Errors: -ENOENT (unknown @ctx_id), -EINVAL (unknown @param, value out of
+ * range, a core mask naming no existing core), -EACCES (priority above
+ * NORMAL without CAP_SYS_NICE), -ENODEV.
+ */
+struct drm_enpu_ctx_set_param {
+	__u32 ctx_id;
+	__u32 param;
+	__u64 value;
 };
 
 /* BO reference flags in a SUBMIT: how the job uses the buffer. */
@@ -535,6 +620,9 @@ struct drm_enpu_instr {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_CTX_QUERY, struct drm_enpu_ctx_query)
 #define DRM_IOCTL_ENPU_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_SUBMIT, struct drm_enpu_submit)
+#define DRM_IOCTL_ENPU_CTX_SET_PARAM \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_ENPU_CTX_SET_PARAM, \
+		struct drm_enpu_ctx_set_param)
 
 #if defined(__cplusplus)
 }

@@ -282,6 +282,18 @@ int enpu_ctx_query(struct enpu_device *dev, uint32_t ctx_id,
 	return enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_CTX_QUERY, query);
 }
 
+int enpu_ctx_set_param(struct enpu_device *dev, uint32_t ctx_id,
+		       uint32_t param, uint64_t value)
+{
+	struct drm_enpu_ctx_set_param args = {
+		.ctx_id = ctx_id,
+		.param = param,
+		.value = value,
+	};
+
+	return enpu_ioctl(dev->fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &args);
+}
+
 int enpu_job_submit(struct enpu_device *dev, uint32_t ctx_id,
 		    const struct enpu_bo *cmd, uint32_t cmd_size,
 		    const struct enpu_submit *extra, uint64_t *point)

@@ -67,6 +67,9 @@ int enpu_ctx_create(struct enpu_device *dev, uint32_t priority,
 int enpu_ctx_destroy(struct enpu_device *dev, uint32_t ctx_id);
 int enpu_ctx_query(struct enpu_device *dev, uint32_t ctx_id,
 		   struct drm_enpu_ctx_query *query);
+/* Set a DRM_ENPU_PARAM_* (priority, hints, job timeout, core mask). */
+int enpu_ctx_set_param(struct enpu_device *dev, uint32_t ctx_id,
+		       uint32_t param, uint64_t value);
 
 /**
  * struct enpu_submit - what a job uses besides its command stream

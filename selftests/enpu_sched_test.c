@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Scheduling and recovery: priorities, CTX_SET_PARAM, budgets and freeze,
+ * hang detection and core reset, device reset after a firmware crash,
+ * fdinfo engine time against the device's busy time, tracepoints and
+ * reset uevents.
+ *
+ * Runs as root in the test guest, with the default two-core firmware.
+ */
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "enpu_utils.h"
+#include "enpu_job_utils.h"
+
+#define DEBUGFS		"/sys/kernel/debug/accel/enpu/"
+#define TRACEFS		"/sys/kernel/debug/tracing/"
+#define MS		1000000ll
+
+static int set_param(int fd, __u32 ctx, __u32 param, __u64 value)
+{
+	struct drm_enpu_ctx_set_param p = {
+		.ctx_id = ctx, .param = param, .value = value,
+	};
+
+	return ioctl(fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p) ? -errno : 0;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? n : 0;
+}
+
+/* Budget or freeze command for a context of @fd (debugfs "budget"). */
+static int budget_cmd(int fd, __u32 ctx, const char *what)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "%llu %u %s", enpu_client_id(fd), ctx, what);
+	return write_file(DEBUGFS "budget", cmd);
+}
+
+/*
+ * A figure from debugfs "sched": "busy_ns" sums the cores, "core0 resets"
+ * style keys read one core, "device_resets" and "resets" the device.
+ */
+static long long sched_stat(const char *key)
+{
+	char line[256], name[16];
+	unsigned long long busy, cycles, progress;
+	long long sum = 0, val = -1, v;
+	int resets;
+	FILE *f = fopen(DEBUGFS "sched", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%15s busy_ns %llu busy_cycles %llu progress %llu resets %d",
+			   name, &busy, &cycles, &progress, &resets) == 5) {
+			char k[32];
+
+			sum += busy;
+			snprintf(k, sizeof(k), "%s resets", name);
+			if (!strcmp(k, key))
+				val = resets;
+		} else if (sscanf(line, "%15s %lld", name, &v) == 2 &&
+			   !strcmp(name, key)) {
+			val = v;
+		}
+	}
+	fclose(f);
+	return strcmp(key, "busy_ns") ? val : sum;
+}
+
+/* A numeric fdinfo key of @fd, or -1. */
+static long long fdinfo_val(int fd, const char *key)
+{
+	char path[64], line[256], name[64];
+	long long val = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", name, &v) == 2 && !strcmp(name, key))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+static __u32 top_khz(int fd)
+{
+	struct drm_enpu_device_info info;
+	struct drm_enpu_opp opps[16];
+	__u32 isize = sizeof(info), osize = sizeof(opps);
+
+	if (_enpu_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &isize, &info, 0, 0) ||
+	    _enpu_query(fd, DRM_ENPU_QUERY_OPP_TABLE, &osize, opps, 0, 0))
+		return 0;
+	return opps[info.num_opps - 1].freq_khz;
+}
+
+/* A stream of one SPIN of @ms at the top OPP; returns its size. */
+static __u32 spin_ms(struct buf *cmd, __u32 khz, __u32 ms)
+{
+	put(cmd, 0, DRM_ENPU_OP_SPIN, (__u64)khz * ms, 0, 0);
+	return put(cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+}
+
+static __u32 nop_stream(struct buf *cmd)
+{
+	put(cmd, 0, DRM_ENPU_OP_NOP, 0, 0, 0);
+	return put(cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+}
+
+/* A context on the cores of @mask with @prio. */
+static int ctx_on(int fd, __u32 prio, __u32 mask, __u32 *id, __u32 *syncobj)
+{
+	int ret = ctx_create(fd, prio, id, syncobj);
+
+	return ret ? ret : set_param(fd, *id, DRM_ENPU_PARAM_CORE_MASK, mask);
+}
+
+/* A copy job: @src's first word into @dst. */
+struct copy_job {
+	struct buf cmd, src, dst;
+	__u32 size;
+};
+
+static int copy_job_new(int fd, struct copy_job *c)
+{
+	int ret = buf_new(fd, SZ_4K, 0, &c->cmd);
+
+	if (!ret)
+		ret = buf_new(fd, SZ_4K, 0, &c->src);
+	if (!ret)
+		ret = buf_new(fd, SZ_4K, 0, &c->dst);
+	if (ret)
+		return ret;
+	put(&c->cmd, 0, DRM_ENPU_OP_DMA_COPY, c->src.va, c->dst.va, 64);
+	c->size = put(&c->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+	return 0;
+}
+
+static int copy_job_submit(int fd, __u32 ctx, struct copy_job *c, __u32 value,
+			   __u64 *point)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ c->src.handle, DRM_ENPU_BO_REF_READ },
+		{ c->dst.handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct submit_opts o = { .bos = bos, .bo_count = 2 };
+
+	((__u32 *)c->src.cpu)[0] = value;
+	((__u32 *)c->dst.cpu)[0] = 0;
+	return submit(fd, ctx, &c->cmd, c->size, &o, point);
+}
+
+static void copy_job_free(int fd, struct copy_job *c)
+{
+	buf_free(fd, &c->cmd);
+	buf_free(fd, &c->src);
+	buf_free(fd, &c->dst);
+}
+
+static __u32 copy_job_result(struct copy_job *c)
+{
+	return ((volatile __u32 *)c->dst.cpu)[0];
+}
+
+FIXTURE(sched) {
+	int fd;
+	__u32 khz;
+};
+
+FIXTURE_SETUP(sched)
+{
+	struct drm_enpu_device_info info;
+	__u32 size = sizeof(info);
+
+	self->fd = enpu_open_device();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, _enpu_query(self->fd, DRM_ENPU_QUERY_DEVICE_INFO, &size,
+				 &info, 0, 0));
+	ASSERT_LE(2, info.num_cores);	/* the tests pin work to cores 0 and 1 */
+	self->khz = top_khz(self->fd);
+	ASSERT_NE(0, self->khz);
+}
+
+FIXTURE_TEARDOWN(sched)
+{
+	close(self->fd);
+	EXPECT_EQ(0, jobs_drain());
+	EXPECT_EQ(0, enpu_objects("contexts"));
+	EXPECT_EQ(0, enpu_objects("bos"));
+}
+
+/*
+ * Four LOW contexts and one HIGH context on core 0, each with one job
+ * gated on the same fence (a job on core 1), the HIGH one submitted last:
+ * it must complete first, every time.  Equal priorities would run them in
+ * submission order.
+ */
+TEST_F(sched, high_priority_completes_first)
+{
+	__u32 ids[5], syncobjs[5], gate, gate_sync, size, gsize;
+	struct buf cmd = {}, gcmd = {};
+	int rep, i;
+
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &gcmd));
+	size = spin_ms(&cmd, self->khz, 20);
+	gsize = spin_ms(&gcmd, self->khz, 30);
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &gate, &gate_sync));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, ctx_on(self->fd, i < 4 ? DRM_ENPU_PRIORITY_LOW :
+				    DRM_ENPU_PRIORITY_HIGH, 0x1, &ids[i], &syncobjs[i]));
+
+	for (rep = 0; rep < 20; rep++) {
+		struct drm_enpu_fence_ref in = { .syncobj = gate_sync };
+		struct submit_opts o = { .in = &in, .in_count = 1 };
+		__u64 points[5];
+		struct drm_syncobj_timeline_wait w = {
+			.handles = (uintptr_t)syncobjs,
+			.points = (uintptr_t)points,
+			.count_handles = 5,
+			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+		};
+
+		ASSERT_EQ(0, submit(self->fd, gate, &gcmd, gsize, NULL, &in.point));
+		for (i = 0; i < 5; i++)
+			ASSERT_EQ(0, submit(self->fd, ids[i], &cmd, size, &o, &points[i]));
+		w.timeout_nsec = now_ns() + 30 * NS;
+		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
+		EXPECT_EQ(4, w.first_signaled) {
+			TH_LOG("repetition %d: context %u finished first", rep,
+			       ids[w.first_signaled]);
+		}
+		w.flags |= DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
+		w.timeout_nsec = now_ns() + 30 * NS;
+		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
+	}
+	buf_free(self->fd, &cmd);
+	buf_free(self->fd, &gcmd);
+}
+
+TEST_F(sched, priority_above_normal_needs_cap_sys_nice)
+{
+	__u32 id = 0;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &id, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		__u32 other;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(1);
+		if (ctx_create(self->fd, DRM_ENPU_PRIORITY_HIGH, &other, NULL) != -EACCES ||
+		    ctx_create(self->fd, DRM_ENPU_PRIORITY_REALTIME, &other, NULL) != -EACCES)
+			_exit(2);
+		if (set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY,
+			      DRM_ENPU_PRIORITY_HIGH) != -EACCES ||
+		    set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY,
+			      DRM_ENPU_PRIORITY_REALTIME) != -EACCES)
+			_exit(3);
+		if (set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY, DRM_ENPU_PRIORITY_LOW) ||
+		    set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY, DRM_ENPU_PRIORITY_NORMAL))
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* With the capability both work. */
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY,
+			       DRM_ENPU_PRIORITY_REALTIME));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY,
+			       DRM_ENPU_PRIORITY_HIGH));
+}
+
+/* The 0.1 layout of CTX_QUERY, which older callers still pass. */
+struct ctx_query_v1 {
+	__u32 ctx_id;
+	__u32 state;
+	__u64 submitted;
+	__u64 completed;
+	__u64 failed;
+	__s32 last_error;
+	__u32 pad;
+};
+
+TEST_F(sched, set_param_and_query)
+{
+	struct drm_enpu_ctx_query q;
+	struct ctx_query_v1 old = {};
+	long long max;
+	__u32 id = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &id, NULL));
+	ASSERT_EQ(0, ctx_query(self->fd, id, &q));
+	EXPECT_EQ(DRM_ENPU_PRIORITY_NORMAL, q.priority);
+	EXPECT_EQ(DRM_ENPU_CLASS_NORMAL, q.class_hint);
+	EXPECT_EQ(0x3, q.core_mask);
+	EXPECT_EQ(2000, q.job_timeout_ms);
+	EXPECT_EQ(0, q.runtime_us);
+	EXPECT_EQ(0, q.flags);
+
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_CLASS, DRM_ENPU_CLASS_INTERACTIVE));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_PERIOD_US, 33333));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_DEADLINE_US, 30000));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_DURATION_US, 8000));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 500));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_CORE_MASK, 0x2));
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY, DRM_ENPU_PRIORITY_LOW));
+	ASSERT_EQ(0, ctx_query(self->fd, id, &q));
+	EXPECT_EQ(DRM_ENPU_CLASS_INTERACTIVE, q.class_hint);
+	EXPECT_EQ(33333, q.hint_period_us);
+	EXPECT_EQ(30000, q.hint_deadline_us);
+	EXPECT_EQ(8000, q.hint_job_us);
+	EXPECT_EQ(500, q.job_timeout_ms);
+	EXPECT_EQ(0x2, q.core_mask);
+	EXPECT_EQ(DRM_ENPU_PRIORITY_LOW, q.priority);
+
+	/* Every documented -EINVAL, and -ENOENT. */
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, 99, 0));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_PRIORITY, 4));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_CLASS, 4));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_PERIOD_US,
+				     DRM_ENPU_MAX_HINT_US + 1ull));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS,
+				     DRM_ENPU_MIN_JOB_TIMEOUT_MS - 1));
+	f = fopen("/sys/module/enpu/parameters/job_timeout_max_ms", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%lld", &max));
+	fclose(f);
+	EXPECT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, max));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, max + 1));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_CORE_MASK, 0));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_CORE_MASK, 0x4));
+	EXPECT_EQ(-EINVAL, set_param(self->fd, id, DRM_ENPU_PARAM_CORE_MASK, 1ull << 40));
+	EXPECT_EQ(-ENOENT, set_param(self->fd, id + 100, DRM_ENPU_PARAM_CLASS, 0));
+	ASSERT_EQ(0, ctx_query(self->fd, id, &q));
+	EXPECT_EQ(0x2, q.core_mask);
+
+	/* The shorter structure of driver 0.1 still works. */
+	old.ctx_id = id;
+	EXPECT_EQ(0, ioctl(self->fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_ENPU_CTX_QUERY,
+					      struct ctx_query_v1), &old));
+	EXPECT_EQ(DRM_ENPU_CTX_OK, old.state);
+}
+
+/*
+ * A context limited to 20% (10 ms per 50 ms) gets 20% +- 5% of device
+ * time over 20 periods while two others keep both cores busy; frozen, it
+ * gets none; thawed, it runs again.
+ */
+TEST_F_TIMEOUT(sched, budget_share_and_freeze, 120)
+{
+	struct buf a_cmd = {}, b_cmd = {};
+	__u32 a = 0, b1 = 0, b2 = 0, a_size, b_size;
+	struct drm_enpu_ctx_query q;
+	long long busy0, busy1, t0, t1;
+	double share;
+	int i;
+
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &a_cmd));
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &b_cmd));
+	a_size = spin_ms(&a_cmd, self->khz, 2);
+	b_size = spin_ms(&b_cmd, self->khz, 2);
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &a, NULL));
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &b1, NULL));
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &b2, NULL));
+
+	ASSERT_EQ(0, budget_cmd(self->fd, a, "10000 50000"));
+	EXPECT_EQ(-EINVAL, budget_cmd(self->fd, a, "60000 50000"));
+	EXPECT_EQ(-EINVAL, budget_cmd(self->fd, a, "10 100"));
+	EXPECT_EQ(-ENOENT, budget_cmd(self->fd, a + 100, "10000 50000"));
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	EXPECT_EQ(10000, q.runtime_us);
+	EXPECT_EQ(50000, q.period_us);
+
+	/* A's jobs go first: drm_sched serves equal priorities oldest first. */
+	for (i = 0; i < 250; i++)
+		ASSERT_EQ(0, submit(self->fd, a, &a_cmd, a_size, NULL, NULL));
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, submit(self->fd, b1, &b_cmd, b_size, NULL, NULL));
+		ASSERT_EQ(0, submit(self->fd, b2, &b_cmd, b_size, NULL, NULL));
+	}
+
+	usleep(100000);
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	busy0 = q.busy_ns;
+	t0 = now_ns();
+	usleep(1000000);	/* 20 periods */
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	busy1 = q.busy_ns;
+	t1 = now_ns();
+	share = (double)(busy1 - busy0) / (t1 - t0);
+	TH_LOG("budgeted context: %.1f%% of device time", share * 100);
+	EXPECT_LE(0.15, share);
+	EXPECT_GE(0.25, share);
+
+	ASSERT_EQ(0, budget_cmd(self->fd, a, "freeze"));
+	usleep(50000);	/* the job on the core, if any, completes */
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	EXPECT_EQ(DRM_ENPU_CTX_FROZEN, q.flags);
+	busy0 = q.busy_ns;
+	usleep(300000);
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	EXPECT_EQ(busy0, q.busy_ns);
+
+	ASSERT_EQ(0, budget_cmd(self->fd, a, "thaw"));
+	usleep(200000);
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	EXPECT_EQ(0, q.flags);
+	EXPECT_LT(busy0, q.busy_ns);
+
+	/* Destroying frees what the budget holds back; B's queues go too. */
+	EXPECT_EQ(0, ctx_destroy(self->fd, a));
+	EXPECT_EQ(0, ctx_destroy(self->fd, b1));
+	EXPECT_EQ(0, ctx_destroy(self->fd, b2));
+	buf_free(self->fd, &a_cmd);
+	buf_free(self->fd, &b_cmd);
+}
+
+/* A uevent socket, or -1. */
+static int uevent_open(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+
+	if (s < 0)
+		return -1;
+	if (bind(s, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Wait up to @ms for a uevent carrying @needle. */
+static bool uevent_seen(int s, const char *needle, int ms)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char msg[4096];
+
+	while (poll(&p, 1, ms) == 1) {
+		ssize_t n = recv(s, msg, sizeof(msg) - 1, 0), off;
+
+		if (n <= 0)
+			return false;
+		msg[n] = 0;
+		for (off = 0; off < n; off += strlen(msg + off) + 1)
+			if (!strcmp(msg + off, needle))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * 50 hangs in a row, each in a fresh context: the hang is detected, the
+ * core reset, the hung job fails with -ETIMEDOUT, the context's queued job
+ * is cancelled and the context is guilty; innocent jobs queued behind it
+ * on the same core, from this file and another, complete with correct
+ * results.
+ */
+TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
+{
+	struct copy_job c1 = {}, c2 = {};
+	struct buf nop = {};
+	__u32 n1, n1_sync, n2, n2_sync, nsize;
+	long long resets0;
+	int fd2, ue, i;
+
+	fd2 = enpu_open_device();
+	ASSERT_LE(0, fd2);
+	ue = uevent_open();
+	ASSERT_LE(0, ue);
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &nop));
+	nsize = nop_stream(&nop);
+	ASSERT_EQ(0, copy_job_new(self->fd, &c1));
+	ASSERT_EQ(0, copy_job_new(fd2, &c2));
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &n1, &n1_sync));
+	ASSERT_EQ(0, ctx_on(fd2, DRM_ENPU_PRIORITY_NORMAL, 0x1, &n2, &n2_sync));
+	resets0 = sched_stat("core0 resets");
+	ASSERT_LE(0, resets0);
+
+	for (i = 0; i < 50; i++) {
+		struct drm_enpu_ctx_query q;
+		__u32 g, g_sync;
+		__u64 pg = 0, pg2 = 0, p1 = 0, p2 = 0;
+
+		ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
+		ASSERT_EQ(0, set_param(self->fd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+		ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+		ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg));
+		if (i)	/* queued behind the hung job: cancelled */
+			ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg2));
+		ASSERT_EQ(0, copy_job_submit(self->fd, n1, &c1, 0x1000 + i, &p1));
+		ASSERT_EQ(0, copy_job_submit(fd2, n2, &c2, 0x2000 + i, &p2));
+
+		ASSERT_EQ(0, timeline_wait(self->fd, g_sync, pg, 20 * NS));
+		if (!i) {
+			ASSERT_EQ(0, ctx_query(self->fd, g, &q));
+			EXPECT_EQ(-ETIMEDOUT, q.last_error);
+			EXPECT_TRUE(uevent_seen(ue, "ENPU_RESET=CORE0", 5000));
+		} else {
+			ASSERT_EQ(0, timeline_wait(self->fd, g_sync, pg2, 20 * NS));
+		}
+		ASSERT_EQ(0, timeline_wait(self->fd, n1_sync, p1, 20 * NS));
+		ASSERT_EQ(0, timeline_wait(fd2, n2_sync, p2, 20 * NS));
+
+		ASSERT_EQ(0, ctx_query(self->fd, g, &q));
+		EXPECT_EQ(DRM_ENPU_CTX_GUILTY, q.state);
+		EXPECT_EQ(i ? 2 : 1, q.failed);
+		EXPECT_EQ(0, q.completed);
+		if (i)
+			EXPECT_EQ(-ECANCELED, q.last_error);
+		EXPECT_EQ(-EBADFD, submit(self->fd, g, &nop, nsize, NULL, NULL));
+		EXPECT_EQ(0x1000 + i, copy_job_result(&c1));
+		EXPECT_EQ(0x2000 + i, copy_job_result(&c2));
+		ASSERT_EQ(0, ctx_destroy(self->fd, g));
+		if (_metadata->exit_code == KSFT_FAIL)	/* one broken cycle says enough */
+			break;
+	}
+
+	EXPECT_EQ(resets0 + 50, sched_stat("core0 resets"));
+	for (i = 0; i < 2; i++) {
+		struct drm_enpu_ctx_query q;
+		int fd = i ? fd2 : self->fd;
+
+		ASSERT_EQ(0, ctx_query(fd, i ? n2 : n1, &q));
+		EXPECT_EQ(DRM_ENPU_CTX_OK, q.state);
+		EXPECT_EQ(50, q.completed);
+		EXPECT_EQ(0, q.failed);
+		EXPECT_LE(50, q.resets);
+	}
+	copy_job_free(self->fd, &c1);
+	copy_job_free(fd2, &c2);
+	buf_free(self->fd, &nop);
+	close(ue);
+	close(fd2);
+}
+
+/*
+ * A firmware crash stops every core; the driver resets the device and
+ * reloads the firmware.  The jobs the device held fail with -EIO, their
+ * contexts are innocent and keep working.
+ */
+TEST_F_TIMEOUT(sched, firmware_crash_recovers_with_device_reset, 120)
+{
+	struct copy_job c = {};
+	struct buf cmd = {};
+	__u32 a = 0, a_sync = 0, b = 0, b_sync = 0, size;
+	struct drm_enpu_ctx_query q;
+	long long resets0;
+	__u64 pa = 0, pb = 0, p = 0;
+	int ue;
+
+	ue = uevent_open();
+	ASSERT_LE(0, ue);
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
+	ASSERT_EQ(0, copy_job_new(self->fd, &c));
+	size = spin_ms(&cmd, self->khz, 500);
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &a, &a_sync));
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &b, &b_sync));
+	resets0 = sched_stat("device_resets");
+	ASSERT_LE(0, resets0);
+
+	ASSERT_EQ(0, submit(self->fd, a, &cmd, size, NULL, &pa));
+	ASSERT_EQ(0, submit(self->fd, b, &cmd, size, NULL, &pb));
+	usleep(100000);
+	ASSERT_EQ(0, write_file(DEBUGFS "inject_fw_crash", "1"));
+	ASSERT_EQ(0, timeline_wait(self->fd, a_sync, pa, 20 * NS));
+	ASSERT_EQ(0, timeline_wait(self->fd, b_sync, pb, 20 * NS));
+	EXPECT_TRUE(uevent_seen(ue, "ENPU_RESET=DEVICE", 5000));
+	EXPECT_EQ(resets0 + 1, sched_stat("device_resets"));
+
+	ASSERT_EQ(0, ctx_query(self->fd, a, &q));
+	EXPECT_EQ(DRM_ENPU_CTX_INNOCENT, q.state);
+	EXPECT_EQ(-EIO, q.last_error);
+	EXPECT_EQ(1, q.failed);
+	EXPECT_LE(1, q.resets);
+
+	/* Both contexts work again, with correct results. */
+	ASSERT_EQ(0, copy_job_submit(self->fd, a, &c, 0xabc, &p));
+	ASSERT_EQ(0, timeline_wait(self->fd, a_sync, p, 20 * NS));
+	EXPECT_EQ(0xabc, copy_job_result(&c));
+	ASSERT_EQ(0, copy_job_submit(self->fd, b, &c, 0xdef, &p));
+	ASSERT_EQ(0, timeline_wait(self->fd, b_sync, p, 20 * NS));
+	EXPECT_EQ(0xdef, copy_job_result(&c));
+	ASSERT_EQ(0, ctx_query(self->fd, b, &q));
+	EXPECT_EQ(1, q.completed);
+
+	copy_job_free(self->fd, &c);
+	buf_free(self->fd, &cmd);
+	close(ue);
+}
+
+/*
+ * The sum over files of drm-engine-npu matches the device's busy time
+ * within 2%, with a timeout in the middle of the workload.
+ */
+TEST_F_TIMEOUT(sched, fdinfo_engine_time_matches_device, 120)
+{
+	long long dev0, dev1, f0[2], f1[2], cyc0, tot0, sum;
+	__u32 ids[2], syncs[2], g, g_sync, size, nsize;
+	struct buf cmd = {}, nop = {}, fcmd = {};
+	__u64 points[2] = {}, pg = 0;
+	int fds[2], i, j;
+
+	fds[0] = self->fd;
+	fds[1] = enpu_open_device();
+	ASSERT_LE(0, fds[1]);
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &nop));
+	size = spin_ms(&cmd, self->khz, 5);
+	nsize = nop_stream(&nop);
+	EXPECT_EQ(2, fdinfo_val(self->fd, "drm-engine-capacity-npu"));
+	cyc0 = fdinfo_val(self->fd, "drm-cycles-npu");
+	tot0 = fdinfo_val(self->fd, "drm-total-cycles-npu");
+	ASSERT_LE(0, cyc0);
+	ASSERT_LT(0, tot0);
+
+	dev0 = sched_stat("busy_ns");
+	for (i = 0; i < 2; i++) {
+		f0[i] = fdinfo_val(fds[i], "drm-engine-npu");
+		ASSERT_LE(0, f0[i]);
+	}
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
+	ASSERT_EQ(0, set_param(self->fd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+	ASSERT_EQ(0, buf_new(fds[1], SZ_4K, 0, &fcmd));	/* each file its own */
+	spin_ms(&fcmd, self->khz, 5);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ctx_create(fds[i], DRM_ENPU_PRIORITY_NORMAL, &ids[i], &syncs[i]));
+		for (j = 0; j < 10; j++) {
+			ASSERT_EQ(0, submit(fds[i], ids[i], i ? &fcmd : &cmd, size,
+					    NULL, &points[i]));
+			if (!i && j == 5) {	/* a hang mid-way */
+				ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+				ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg));
+			}
+		}
+	}
+	ASSERT_EQ(0, timeline_wait(self->fd, g_sync, pg, 20 * NS));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, timeline_wait(fds[i], syncs[i], points[i], 20 * NS));
+
+	dev1 = sched_stat("busy_ns");
+	sum = 0;
+	for (i = 0; i < 2; i++) {
+		f1[i] = fdinfo_val(fds[i], "drm-engine-npu");
+		EXPECT_LT(f0[i] + 50 * MS, f1[i]);	/* ten 5 ms jobs each */
+		sum += f1[i] - f0[i];
+	}
+	TH_LOG("files %lld ns, device %lld ns", sum, dev1 - dev0);
+	EXPECT_GE((dev1 - dev0) / 50, llabs(sum - (dev1 - dev0)));
+	EXPECT_LT(cyc0, fdinfo_val(self->fd, "drm-cycles-npu"));
+	EXPECT_LT(tot0, fdinfo_val(self->fd, "drm-total-cycles-npu"));
+
+	buf_free(self->fd, &cmd);
+	buf_free(self->fd, &nop);
+	buf_free(fds[1], &fcmd);
+	close(fds[1]);
+}
+
+/* The job life cycle and a reset show up in the enpu trace events. */
+TEST_F_TIMEOUT(sched, tracepoints, 60)
+{
+	static const char *const events[] = {
+		"enpu_job_submit:", "enpu_job_run:", "enpu_job_done:",
+		"enpu_job_timeout:", "enpu_reset:",
+	};
+	bool seen[5] = {};
+	char line[512];
+	__u32 id = 0, sync = 0, nsize;
+	struct buf nop = {};
+	__u64 p = 0;
+	FILE *f;
+	int i;
+
+	ASSERT_EQ(0, write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, write_file(TRACEFS "events/enpu/enable", "1"));
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &nop));
+	nsize = nop_stream(&nop);
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &id, &sync));
+	ASSERT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+	ASSERT_EQ(0, submit(self->fd, id, &nop, nsize, NULL, &p));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, p, 20 * NS));
+	ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+	ASSERT_EQ(0, submit(self->fd, id, &nop, nsize, NULL, &p));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, p, 20 * NS));
+	ASSERT_EQ(0, write_file(TRACEFS "events/enpu/enable", "0"));
+
+	f = fopen(TRACEFS "trace", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < 5; i++)
+			if (strstr(line, events[i]))
+				seen[i] = true;
+	fclose(f);
+	for (i = 0; i < 5; i++) {
+		EXPECT_TRUE(seen[i]) {
+			TH_LOG("no %s event", events[i]);
+		}
+	}
+	buf_free(self->fd, &nop);
+}
+
+TEST_HARNESS_MAIN
