@@ -21,8 +21,8 @@ FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
 	zero-cores opp-order trip-order
 GUEST_TESTS := $(shell cat selftests/list)
 
-.PHONY: all deps module firmware userspace selftests check check-run demo demo-run \
-	bench bench-run clean
+.PHONY: all deps module firmware userspace selftests check check-run check-debug \
+	demo demo-run bench bench-run clean
 
 all: module firmware userspace selftests
 
@@ -125,6 +125,13 @@ check:
 
 check-run:
 	@KVER=$(KVER) KDIR=$(KDIR) tools/check.sh
+
+# The debug-kernel tier: the guest suite on a KASAN/lockdep/kmemleak kernel
+# built from the 6.12 source tarball (cached in ~/.cache/enpu/).
+check-debug:
+	@tools/vm/deps.sh
+	@$(MAKE) --no-print-directory all
+	@tools/check-debug.sh
 
 demo:
 	@tools/vm/deps.sh

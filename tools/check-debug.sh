@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# make check-debug: the whole guest suite on a debug kernel (KASAN, UBSAN,
+# lockdep, kmemleak, debug objects, fault injection; tools/vm/debug.config)
+# built from the Linux 6.12 source tarball and cached by
+# tools/vm/debug-kernel, followed by a kmemleak scan.  Any splat or leak
+# report fails the run.  Ends with the line "N passed, N failed".
+# Needs `make all` first (the firmware images and the test programs).
+set -u
+
+B=build
+R=$B/results-debug
+rm -rf "$R"
+mkdir -p "$R"
+say() { echo "check-debug: $*"; }
+fail_tap() { # NAME DESCRIPTION
+	printf 'TAP version 13\n1..1\nnot ok 1 - %s\n' "$2" >"$R/$1.tap"
+	tools/tap-summary "$R"/*.tap
+	exit 1
+}
+
+start=$(date +%s)
+cache=$(tools/vm/debug-kernel) || fail_tap debug-kernel "debug kernel built"
+kver=$(cat "$cache/kver")
+say "kernel $kver ready after $(($(date +%s) - start)) s"
+
+# enpu.ko for the debug kernel, built from a copy of the sources so that
+# the tree keeps its build for the Debian kernel.
+src=$B/debug-src
+rm -rf "$src"
+mkdir -p "$src"
+cp Kbuild "$src/"
+find driver uapi firmware \( -name '*.[ch]' -o -name Kbuild \) -print |
+	cpio -pdm --quiet "$src"
+if ! make -s -C "$cache/linux" M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
+	>"$B/debug-module.log" 2>&1; then
+	cat "$B/debug-module.log"
+	fail_tap debug-module "enpu.ko built against $kver"
+fi
+
+if ! ENPU_MODDIR=$cache/mods tools/vm/mkinitramfs "$kver" "$src/driver/enpu.ko" \
+	"$B/fw" "$B/tests" "$B/initramfs-debug.cpio.gz"; then
+	fail_tap debug-initramfs "debug guest initramfs built"
+fi
+
+say "guest tests on $kver (QEMU TCG)"
+t=$(date +%s)
+ENPU_KERNEL=$cache/linux/arch/x86/boot/bzImage KVER=$kver \
+	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-3000} \
+	tools/vm/run "$B/initramfs-debug.cpio.gz" "$B/vm-debug"
+tools/vm/judge "$B/vm-debug" "$B/tests/list" >"$R/guest-judge.tap"
+for f in "$B"/vm-debug/results/*.tap; do
+	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
+done
+if [ -f "$B/vm-debug/kmemleak.txt" ]; then
+	printf 'TAP version 13\n1..1\nok 1 - kmemleak scanned after the suite\n'
+else
+	printf 'TAP version 13\n1..1\nnot ok 1 - kmemleak scanned after the suite\n'
+fi >"$R/kmemleak.tap"
+say "guest run took $(($(date +%s) - t)) s; total $(($(date +%s) - start)) s"
+
+tools/tap-summary "$R"/*.tap
