@@ -108,11 +108,19 @@ $(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h se
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread
 
+# The kernel fail-nth sweep, for the debug tier only (selftests/list.debug).
+$(B)/tests/enpu_failnth_kernel_test: selftests/enpu_failnth_test.c selftests/enpu_utils.h \
+		selftests/enpu_job_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -DENPU_KERNEL_FAILNTH -Iuserspace/lib -o $@ $< \
+		$(B)/lib/libenpu.a -lpthread
+
 $(B)/tests/list: selftests/list
 	@mkdir -p $(@D)
 	cp $< $@
 
 selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
+	$(B)/tests/enpu_failnth_kernel_test \
 	$(B)/tests/enpu-run
 
 # check, demo and bench install packages first, then run the rest in a new

@@ -16,6 +16,7 @@
 
 #include "enpu_budget.h"
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 
 static const char *enpu_gate_driver_name(struct dma_fence *fence)
 {
@@ -184,7 +185,7 @@ struct dma_fence *enpu_budget_admit(struct enpu_budget *b)
 			break;
 		}
 		spin_unlock_irqrestore(&b->lock, flags);
-		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+		fresh = enpu_kzalloc(sizeof(*fresh), GFP_KERNEL);
 		if (!fresh)	/* admit rather than stall the queue */
 			return NULL;
 	}

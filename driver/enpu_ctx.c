@@ -16,6 +16,7 @@
 #include "enpu_budget.h"
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 
 static const enum drm_sched_priority enpu_sched_prio[] = {
 	[DRM_ENPU_PRIORITY_LOW] = DRM_SCHED_PRIORITY_LOW,
@@ -108,7 +109,7 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = enpu_kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx) {
 		ret = -ENOMEM;
 		goto out_exit;

@@ -5,8 +5,9 @@
  * no accel/<minor> link for accel devices): firmware, translate, sched
  * (per-core busy time and resets), contexts, budget (the control plane's
  * budgets and freeze until the netlink family exists), the fault
- * injection knobs inject_hang and inject_fw_crash, and the harness knob
- * inject_warn.
+ * injection knobs inject_hang and inject_fw_crash, force_reset, and the
+ * harness knob inject_warn.  The module-wide fault points (fail_nth,
+ * fail_hw) live in enpu_fault.c.
  */
 #include <linux/debugfs.h>
 #include <linux/hex.h>
@@ -20,6 +21,7 @@
 #include "enpu_budget.h"
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_hw.h"
 #include "enpu_vm.h"
 
@@ -50,6 +52,7 @@ void enpu_debugfs_module_init(void)
 	enpu_debugfs_root = debugfs_create_dir(ENPU_DRIVER_NAME, NULL);
 	debugfs_create_file("objects", 0444, enpu_debugfs_root, NULL,
 			    &enpu_objects_fops);
+	enpu_fault_debugfs_init(enpu_debugfs_root);
 }
 
 void enpu_debugfs_module_exit(void)
@@ -320,6 +323,20 @@ static int enpu_inject_hang_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_hang_fops, NULL, enpu_inject_hang_set,
 			 "%llu\n");
 
+/* Writing 1 resets the device (firmware reload), as after a crash. */
+static int enpu_force_reset_set(void *data, u64 val)
+{
+	struct enpu_device *edev = data;
+
+	if (val != 1)
+		return -EINVAL;
+	queue_work(edev->reset_wq, &edev->reset_work);
+	flush_work(&edev->reset_work);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(enpu_force_reset_fops, NULL, enpu_force_reset_set,
+			 "%llu\n");
+
 /* Writing 1 crashes the firmware; the driver resets the device. */
 static int enpu_inject_fw_crash_set(void *data, u64 val)
 {
@@ -351,4 +368,6 @@ void enpu_debugfs_init(struct enpu_device *edev)
 				   &enpu_inject_hang_fops);
 	debugfs_create_file_unsafe("inject_fw_crash", 0200, root, edev,
 				   &enpu_inject_fw_crash_fops);
+	debugfs_create_file_unsafe("force_reset", 0200, root, edev,
+				   &enpu_force_reset_fops);
 }

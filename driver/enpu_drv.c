@@ -21,6 +21,7 @@
 
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_gem.h"
 #include "enpu_job.h"
 #include "enpu_hw.h"
@@ -52,11 +53,11 @@ static int enpu_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct enpu_file *efile;
 
-	efile = kzalloc(sizeof(*efile), GFP_KERNEL);
+	efile = enpu_kzalloc(sizeof(*efile), GFP_KERNEL);
 	if (!efile)
 		return -ENOMEM;
 
-	efile->stats = kzalloc(sizeof(*efile->stats), GFP_KERNEL);
+	efile->stats = enpu_kzalloc(sizeof(*efile->stats), GFP_KERNEL);
 	efile->vm = enpu_vm_create();
 	if (!efile->vm || !efile->stats) {
 		if (efile->vm)

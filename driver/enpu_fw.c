@@ -15,6 +15,7 @@
 #include <drm/drm_print.h>
 
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_fw.h"
 #include "enpu_hw.h"
 
@@ -234,7 +235,7 @@ int enpu_fw_boot(struct enpu_device *edev)
 	u32 running;
 	int ret;
 
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	info = enpu_kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
 
@@ -255,7 +256,8 @@ int enpu_fw_boot(struct enpu_device *edev)
 		goto out_release;
 	}
 
-	ret = edev->hw->ops->boot(edev->hw, fw->data, fw->size);
+	ret = enpu_fault_hw(ENPU_FAULT_BOOT) ? -EIO :
+	      edev->hw->ops->boot(edev->hw, fw->data, fw->size);
 	if (ret) {
 		dev_err(dev, "firmware %s: device refused to boot (%d)\n",
 			edev->fw_name, ret);

@@ -21,6 +21,7 @@
 #include <drm/enpu_accel.h>
 
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_gem.h"
 #include "enpu_vm.h"
 
@@ -71,7 +72,7 @@ static int enpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 		ret = 0;
 		goto out_unlock;
 	}
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = enpu_kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m) {
 		ret = -ENOMEM;
 		goto out_unlock;
@@ -145,7 +146,7 @@ static struct enpu_bo *enpu_bo_alloc(void)
 {
 	struct enpu_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = enpu_kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return NULL;
 	mutex_init(&bo->maps_lock);
@@ -201,8 +202,8 @@ static int enpu_userptr_pin(struct drm_device *drm, struct enpu_bo *bo,
 	if (!(bo->flags & DRM_ENPU_BO_DEVICE_READ_ONLY))
 		gup |= FOLL_WRITE;
 
-	bo->userptr.pages = kvmalloc_array(npages, sizeof(struct page *),
-					   GFP_KERNEL);
+	bo->userptr.pages = enpu_kvmalloc_array(npages, sizeof(struct page *),
+						GFP_KERNEL);
 	if (!bo->userptr.pages)
 		return -ENOMEM;
 

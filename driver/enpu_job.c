@@ -25,6 +25,7 @@
 #include "enpu_budget.h"
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_fw.h"
 #include "enpu_hw.h"
 #include "enpu_job.h"
@@ -170,6 +171,8 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 
 	trace_enpu_job_run(job->client, ctx->id, job->point, core);
 	ret = sched_job->s_fence->finished.error;
+	if (!ret && enpu_fault_hw(ENPU_FAULT_SUBMIT))
+		ret = -EIO;
 	if (!ret)
 		ret = edev->hw->ops->submit(edev->hw, core, &job->hw);
 	if (ret) {
@@ -483,9 +486,9 @@ static int enpu_submit_bos(struct drm_device *drm, struct drm_file *file,
 
 	if (!count)
 		return 0;
-	refs = kvmalloc_array(count, sizeof(*refs), GFP_KERNEL);
-	job->bos = kvcalloc(count, sizeof(*job->bos), GFP_KERNEL);
-	job->bo_flags = kvcalloc(count, sizeof(*job->bo_flags), GFP_KERNEL);
+	refs = enpu_kvmalloc_array(count, sizeof(*refs), GFP_KERNEL);
+	job->bos = enpu_kvcalloc(count, sizeof(*job->bos), GFP_KERNEL);
+	job->bo_flags = enpu_kvcalloc(count, sizeof(*job->bo_flags), GFP_KERNEL);
 	if (!refs || !job->bos || !job->bo_flags) {
 		ret = -ENOMEM;
 		goto out;
@@ -638,7 +641,7 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		return -ENODEV;
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = enpu_kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job) {
 		enpu_ctx_put(ctx);
 		ret = -ENOMEM;
@@ -679,7 +682,7 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 			goto err_free;
 		}
 	}
-	chain = dma_fence_chain_alloc();
+	chain = enpu_dma_fence_chain_alloc();
 	if (!chain) {
 		ret = -ENOMEM;
 		goto err_free;

@@ -13,6 +13,7 @@
 #include <drm/enpu_accel.h>
 
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_vm.h"
 
 #define ENPU_DEV_PAGE		SZ_4K
@@ -38,7 +39,7 @@ static u64 *enpu_vm_pte(struct enpu_vm *vm, u64 va, bool alloc)
 
 	lockdep_assert_held(&vm->lock);
 	if (!*l2 && alloc)
-		*l2 = kcalloc(ENPU_PT_L2_ENTRIES, sizeof(u64), GFP_KERNEL);
+		*l2 = enpu_kcalloc(ENPU_PT_L2_ENTRIES, sizeof(u64), GFP_KERNEL);
 	return *l2 ? &(*l2)[enpu_pt_l2(va)] : NULL;
 }
 
@@ -46,7 +47,7 @@ struct enpu_vm *enpu_vm_create(void)
 {
 	struct enpu_vm *vm;
 
-	vm = kvzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = enpu_kvzalloc(sizeof(*vm), GFP_KERNEL);
 	if (!vm)
 		return NULL;
 	kref_init(&vm->ref);

@@ -39,8 +39,13 @@ if ! make -s -C "$cache/linux" M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
 	fail_tap debug-module "enpu.ko built against $kver"
 fi
 
+# The suite, plus what only a debug kernel can run (selftests/list.debug).
+tests=$B/tests-debug
+rm -rf "$tests"
+cp -r "$B/tests" "$tests"
+cat selftests/list selftests/list.debug >"$tests/list"
 if ! ENPU_MODDIR=$cache/mods tools/vm/mkinitramfs "$kver" "$src/driver/enpu.ko" \
-	"$B/fw" "$B/tests" "$B/initramfs-debug.cpio.gz"; then
+	"$B/fw" "$tests" "$B/initramfs-debug.cpio.gz"; then
 	fail_tap debug-initramfs "debug guest initramfs built"
 fi
 
@@ -49,7 +54,7 @@ t=$(date +%s)
 ENPU_KERNEL=$cache/linux/arch/x86/boot/bzImage KVER=$kver \
 	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-3000} \
 	tools/vm/run "$B/initramfs-debug.cpio.gz" "$B/vm-debug"
-tools/vm/judge "$B/vm-debug" "$B/tests/list" >"$R/guest-judge.tap"
+tools/vm/judge "$B/vm-debug" "$tests/list" >"$R/guest-judge.tap"
 for f in "$B"/vm-debug/results/*.tap; do
 	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
 done

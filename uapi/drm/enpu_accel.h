@@ -268,7 +268,9 @@ enum drm_enpu_ctx_state {
 	DRM_ENPU_CTX_OK = 0,
 	/* a job faulted or hung; SUBMIT fails with -EBADFD */
 	DRM_ENPU_CTX_GUILTY = 1,
-	/* a device reset failed some of its jobs (-EIO); it can go on */
+	/* the device failed some of its jobs (-EIO: a device reset or a
+	 * device error), through no fault of its own; it can go on
+	 */
 	DRM_ENPU_CTX_INNOCENT = 2,
 };
 
