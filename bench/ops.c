@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 				ref_conv2d((int8_t *)x.d, (int8_t *)x.d + 65536,
 					   (int32_t *)(x.d + 131072), want, &cv, &q);
 			cpu_t[k][r] = now_s() - t0;
-			if (memcmp(want, x.d + 262144, k == 0 ? M * N : 32 * 32 * 32)) {
+			if (memcmp(want, x.d + 262144, k == 0 ? M * N : 32 * 32 * 32) != 0) {
 				fprintf(stderr, "enpu-bench-ops: %s: results differ\n", names[k]);
 				return 3;
 			}

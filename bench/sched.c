@@ -206,6 +206,8 @@ static int run(const struct scenario *s, bool baseline, uint32_t khz,
 		cl[i].stop = &stop;
 		if (client_setup(&cl[i], khz, baseline)) {
 			fprintf(stderr, "sched: setting up client %s failed\n", s->c[i].name);
+			while (i >= 0)
+				client_teardown(&cl[i--]);
 			return 1;
 		}
 	}
@@ -258,7 +260,7 @@ static int run(const struct scenario *s, bool baseline, uint32_t khz,
 
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 2, p99[2], share[2][2];
+	double seconds = argc > 1 ? atof(argv[1]) : 2, p99[2], share[2][2] = {};
 	struct drm_enpu_device_info info;
 	struct drm_enpu_opp opps[16];
 	struct enpu_device *dev;

@@ -77,12 +77,12 @@ static double throughput(struct enpu_device *dev, uint32_t ctx, uint32_t sync,
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 2000, fd, i;
-	double *base, *job, tp1, tp8;
+	int n = argc > 1 ? atoi(argv[1]) : 2000, fd, i, ret = 2;
+	double *base = NULL, *job = NULL, tp1, tp8;
 	struct drm_syncobj_create sc = {};
-	struct enpu_device *dev;
-	struct enpu_bo *cmd;
-	uint32_t ctx, sync, size;
+	struct enpu_device *dev = NULL;
+	struct enpu_bo *cmd = NULL;
+	uint32_t ctx = 0, sync, size;
 	struct enpu_cs cs;
 	void *map;
 
@@ -94,7 +94,8 @@ int main(int argc, char **argv)
 	job = calloc(n, sizeof(double));
 	if (!base || !job || enpu_device_open(NULL, &dev)) {
 		fprintf(stderr, "enpu-bench-submit: no memory or no enpu device\n");
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	fd = enpu_device_fd(dev);
 	if (ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc) ||
@@ -102,7 +103,8 @@ int main(int argc, char **argv)
 			    &ctx, &sync) ||
 	    enpu_bo_create(dev, 4096, 0, &cmd) || enpu_bo_map(cmd, &map)) {
 		fprintf(stderr, "enpu-bench-submit: setup: %s\n", strerror(errno));
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	enpu_cs_init(&cs, map, cmd->size);
 	enpu_cs_end(&cs);
@@ -114,12 +116,12 @@ int main(int argc, char **argv)
 		double t0 = now_us();
 
 		if (syncobj_round_trip(fd, sc.handle))
-			return 2;
+			goto out;
 		base[i] = now_us() - t0;
 		t0 = now_us();
 		if (enpu_job_submit(dev, ctx, cmd, size, NULL, &point) ||
 		    enpu_wait(dev, sync, point, 60000000000ll))
-			return 2;
+			goto out;
 		job[i] = now_us() - t0;
 	}
 	qsort(base, n, sizeof(double), cmp);
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
 	tp1 = throughput(dev, ctx, sync, cmd, size, n, 1);
 	tp8 = throughput(dev, ctx, sync, cmd, size, n, 8);
 	if (tp1 < 0 || tp8 < 0)
-		return 2;
+		goto out;
 
 	printf("| %d round trips | p50 (us) | p99 (us) | p50 ratio | p99 ratio |\n", n);
 	printf("|---|---:|---:|---:|---:|\n");
@@ -139,11 +141,15 @@ int main(int argc, char **argv)
 	       pct(job, n, 0.99) / pct(base, n, 0.99));
 	printf("\n| null jobs in flight | jobs/s |\n|---|---:|\n");
 	printf("| 1 | %.0f |\n| 8 | %.0f |\n", tp1, tp8);
-
+	ret = 0;
+out:
+	if (ret == 2)
+		fprintf(stderr, "enpu-bench-submit: an ioctl failed: %s\n", strerror(errno));
 	enpu_bo_free(cmd);
-	enpu_ctx_destroy(dev, ctx);
+	if (ctx)
+		enpu_ctx_destroy(dev, ctx);
 	enpu_device_close(dev);
 	free(base);
 	free(job);
-	return 0;
+	return ret;
 }

@@ -58,6 +58,12 @@ tools/vm/judge "$B/vm-debug" "$tests/list" >"$R/guest-judge.tap"
 for f in "$B"/vm-debug/results/*.tap; do
 	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
 done
+n=$(ls "$B"/vm-debug/results/kunit-*.tap 2>/dev/null | wc -l)
+if [ "$n" -ge 4 ]; then
+	printf 'TAP version 13\n1..1\nok 1 - %s KUnit suites ran at module load\n' "$n"
+else
+	printf 'TAP version 13\n1..1\nnot ok 1 - KUnit suites ran at module load (%s of 4)\n' "$n"
+fi >"$R/kunit-present.tap"
 if [ -f "$B/vm-debug/kmemleak.txt" ]; then
 	printf 'TAP version 13\n1..1\nok 1 - kmemleak scanned after the suite\n'
 else

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: MIT
 #
 # Extract, from Debian's linux-source-6.12 tarball, the few kernel files the
-# build uses: the kselftest harness headers, checkpatch.pl and its data.
+# build uses: the kselftest harness headers, checkpatch.pl and its data,
+# and coccicheck with its semantic patches.
 # Nothing extracted here is committed.  Usage: tools/ksrc.sh OUTDIR
 set -eu
 
 out=$1
 tarball=/usr/src/linux-source-6.12.tar.xz
-[ -f "$out/.stamp" ] && [ "$out/.stamp" -nt "$tarball" ] && exit 0
+[ -f "$out/.stamp" ] && [ "$out/.stamp" -nt "$tarball" ] &&
+	[ -d "$out/scripts/coccinelle" ] && exit 0
 [ -f "$tarball" ] || { echo "ksrc: $tarball missing (run tools/vm/deps.sh)" >&2; exit 1; }
 
 rm -rf "$out"
@@ -18,5 +20,7 @@ tar -xJf "$tarball" -C "$out" --strip-components=1 \
 	linux-source-6.12/tools/testing/selftests/kselftest.h \
 	linux-source-6.12/scripts/checkpatch.pl \
 	linux-source-6.12/scripts/spelling.txt \
-	linux-source-6.12/scripts/const_structs.checkpatch
+	linux-source-6.12/scripts/const_structs.checkpatch \
+	linux-source-6.12/scripts/coccicheck \
+	linux-source-6.12/scripts/coccinelle
 touch "$out/.stamp"

@@ -48,7 +48,7 @@ static int enpu_open_first(void)
 	if (!dir)
 		return -errno;
 	while (fd < 0 && (de = readdir(dir))) {
-		if (strncmp(de->d_name, "accel", 5))
+		if (strncmp(de->d_name, "accel", 5) != 0)
 			continue;
 		snprintf(path, sizeof(path), "/dev/accel/%s", de->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC);
