@@ -100,6 +100,11 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 		drm_dbg(drm, "CTX_CREATE: bad priority, class, flags or pad\n");
 		return -EINVAL;
 	}
+	if (enpu_file_banned(efile->stats)) {
+		drm_dbg(drm, "CTX_CREATE: the file is banned after %u hangs\n",
+			DRM_ENPU_BAN_HANGS);
+		return -EBADFD;
+	}
 	if (args->priority > DRM_ENPU_PRIORITY_NORMAL && !capable(CAP_SYS_NICE)) {
 		drm_dbg(drm, "CTX_CREATE: priority %u needs CAP_SYS_NICE\n",
 			args->priority);
@@ -189,6 +194,8 @@ int enpu_ioctl_ctx_destroy(struct drm_device *drm, void *data,
 
 static u32 enpu_ctx_state(struct enpu_ctx *ctx)
 {
+	if (enpu_file_banned(ctx->stats))
+		return DRM_ENPU_CTX_BANNED;
 	if (atomic_read(&ctx->guilty))
 		return DRM_ENPU_CTX_GUILTY;
 	if (atomic_read(&ctx->innocent))

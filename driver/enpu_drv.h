@@ -11,6 +11,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/gpu_scheduler.h>
+#include <drm/enpu_accel.h>
 
 #include "enpu_fw.h"
 
@@ -65,14 +66,22 @@ struct enpu_device {
  * @ref: the file and each of its contexts hold one (jobs outlive files)
  * @busy_ns: time the file's jobs held a core
  * @cycles: device cycles of those jobs
+ * @hangs: jobs of the file that hung; at %DRM_ENPU_BAN_HANGS the file is
+ *	banned
  */
 struct enpu_file_stats {
 	struct kref ref;
 	atomic64_t busy_ns;
 	atomic64_t cycles;
+	atomic_t hangs;
 };
 
 void enpu_file_stats_put(struct enpu_file_stats *stats);
+
+static inline bool enpu_file_banned(const struct enpu_file_stats *stats)
+{
+	return atomic_read(&stats->hangs) >= DRM_ENPU_BAN_HANGS;
+}
 
 /**
  * struct enpu_file - per open file state

@@ -289,6 +289,9 @@ static void enpu_job_hung(struct enpu_device *edev, struct enpu_job *job,
 		 core, job->point, job->client, ctx->id, held_ms);
 	drm_sched_increase_karma(&job->base);
 	atomic_set(&ctx->guilty, 1);
+	if (atomic_inc_return(&ctx->stats->hangs) == DRM_ENPU_BAN_HANGS)
+		dev_warn(edev->drm.dev, "client %llu banned after %u hangs\n",
+			 job->client, DRM_ENPU_BAN_HANGS);
 	enpu_job_cancel_ctx(edev, ctx);
 
 	if (edev->hw->ops->reset_core(edev->hw, core)) {
@@ -630,8 +633,9 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		drm_dbg(drm, "SUBMIT: no context %u\n", args->ctx_id);
 		return -ENOENT;
 	}
-	if (atomic_read(&ctx->guilty)) {
-		drm_dbg(drm, "SUBMIT: context %u is guilty\n", args->ctx_id);
+	if (atomic_read(&ctx->guilty) || enpu_file_banned(ctx->stats)) {
+		drm_dbg(drm, "SUBMIT: context %u is guilty or its file banned\n",
+			args->ctx_id);
 		enpu_ctx_put(ctx);
 		return -EBADFD;
 	}

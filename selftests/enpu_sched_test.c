@@ -484,8 +484,7 @@ static bool uevent_seen(int s, const char *needle, int ms)
 TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 {
 	struct copy_job c1 = {}, c2 = {};
-	struct buf nop = {};
-	__u32 n1, n1_sync, n2, n2_sync, nsize;
+	__u32 n1, n1_sync, n2, n2_sync;
 	long long resets0;
 	int fd2, ue, i;
 
@@ -493,8 +492,6 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 	ASSERT_LE(0, fd2);
 	ue = uevent_open();
 	ASSERT_LE(0, ue);
-	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &nop));
-	nsize = nop_stream(&nop);
 	ASSERT_EQ(0, copy_job_new(self->fd, &c1));
 	ASSERT_EQ(0, copy_job_new(fd2, &c2));
 	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &n1, &n1_sync));
@@ -504,39 +501,47 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 
 	for (i = 0; i < 50; i++) {
 		struct drm_enpu_ctx_query q;
-		__u32 g, g_sync;
 		__u64 pg = 0, pg2 = 0, p1 = 0, p2 = 0;
+		__u32 g = 0, g_sync = 0, nsize;
+		struct buf nop = {};
+		int gfd;
 
-		ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
-		ASSERT_EQ(0, set_param(self->fd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+		/* Each hang in a file of its own: three hangs ban a file. */
+		gfd = enpu_open_device();
+		ASSERT_LE(0, gfd);
+		ASSERT_EQ(0, buf_new(gfd, SZ_4K, 0, &nop));
+		nsize = nop_stream(&nop);
+		ASSERT_EQ(0, ctx_on(gfd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
+		ASSERT_EQ(0, set_param(gfd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
 		ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
-		ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg));
+		ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg));
 		if (i)	/* queued behind the hung job: cancelled */
-			ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg2));
+			ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg2));
 		ASSERT_EQ(0, copy_job_submit(self->fd, n1, &c1, 0x1000 + i, &p1));
 		ASSERT_EQ(0, copy_job_submit(fd2, n2, &c2, 0x2000 + i, &p2));
 
-		ASSERT_EQ(0, timeline_wait(self->fd, g_sync, pg, 20 * NS));
+		ASSERT_EQ(0, timeline_wait(gfd, g_sync, pg, 20 * NS));
 		if (!i) {
-			ASSERT_EQ(0, ctx_query(self->fd, g, &q));
+			ASSERT_EQ(0, ctx_query(gfd, g, &q));
 			EXPECT_EQ(-ETIMEDOUT, q.last_error);
 			EXPECT_TRUE(uevent_seen(ue, "ENPU_RESET=CORE0", 5000));
 		} else {
-			ASSERT_EQ(0, timeline_wait(self->fd, g_sync, pg2, 20 * NS));
+			ASSERT_EQ(0, timeline_wait(gfd, g_sync, pg2, 20 * NS));
 		}
 		ASSERT_EQ(0, timeline_wait(self->fd, n1_sync, p1, 20 * NS));
 		ASSERT_EQ(0, timeline_wait(fd2, n2_sync, p2, 20 * NS));
 
-		ASSERT_EQ(0, ctx_query(self->fd, g, &q));
+		ASSERT_EQ(0, ctx_query(gfd, g, &q));
 		EXPECT_EQ(DRM_ENPU_CTX_GUILTY, q.state);
 		EXPECT_EQ(i ? 2 : 1, q.failed);
 		EXPECT_EQ(0, q.completed);
 		if (i)
 			EXPECT_EQ(-ECANCELED, q.last_error);
-		EXPECT_EQ(-EBADFD, submit(self->fd, g, &nop, nsize, NULL, NULL));
+		EXPECT_EQ(-EBADFD, submit(gfd, g, &nop, nsize, NULL, NULL));
 		EXPECT_EQ(0x1000 + i, copy_job_result(&c1));
 		EXPECT_EQ(0x2000 + i, copy_job_result(&c2));
-		ASSERT_EQ(0, ctx_destroy(self->fd, g));
+		buf_free(gfd, &nop);
+		close(gfd);
 		if (_metadata->exit_code == KSFT_FAIL)	/* one broken cycle says enough */
 			break;
 	}
@@ -554,9 +559,47 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 	}
 	copy_job_free(self->fd, &c1);
 	copy_job_free(fd2, &c2);
-	buf_free(self->fd, &nop);
 	close(ue);
 	close(fd2);
+}
+
+/*
+ * A file whose jobs hung DRM_ENPU_BAN_HANGS times is banned: its contexts
+ * report BANNED, SUBMIT and CTX_CREATE fail with -EBADFD; other files
+ * carry on.
+ */
+TEST_F_TIMEOUT(sched, banned_after_repeated_hangs, 120)
+{
+	struct drm_enpu_ctx_query q;
+	__u32 ok_ctx = 0, ctx = 0, sync = 0, nsize, other = 0;
+	struct buf nop = {};
+	__u64 p = 0;
+	int bad, i;
+
+	bad = enpu_open_device();
+	ASSERT_LE(0, bad);
+	ASSERT_EQ(0, buf_new(bad, SZ_4K, 0, &nop));
+	nsize = nop_stream(&nop);
+	ASSERT_EQ(0, ctx_create(bad, DRM_ENPU_PRIORITY_NORMAL, &ok_ctx, NULL));
+	for (i = 0; i < DRM_ENPU_BAN_HANGS; i++) {
+		ASSERT_EQ(0, ctx_create(bad, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
+		ASSERT_EQ(0, set_param(bad, ctx, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+		ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+		ASSERT_EQ(0, submit(bad, ctx, &nop, nsize, NULL, &p));
+		ASSERT_EQ(0, timeline_wait(bad, sync, p, 20 * NS));
+		ASSERT_EQ(0, ctx_query(bad, ok_ctx, &q));
+		EXPECT_EQ(i + 1 < DRM_ENPU_BAN_HANGS ? DRM_ENPU_CTX_OK :
+			  DRM_ENPU_CTX_BANNED, q.state);
+	}
+	EXPECT_EQ(-EBADFD, submit(bad, ok_ctx, &nop, nsize, NULL, NULL));
+	EXPECT_EQ(-EBADFD, ctx_create(bad, DRM_ENPU_PRIORITY_NORMAL, &ctx, NULL));
+
+	/* The fixture's file is not banned. */
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &other, &sync));
+	ASSERT_EQ(0, ctx_query(self->fd, other, &q));
+	EXPECT_EQ(DRM_ENPU_CTX_OK, q.state);
+	buf_free(bad, &nop);
+	close(bad);
 }
 
 /*

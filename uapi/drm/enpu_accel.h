@@ -235,7 +235,8 @@ enum drm_enpu_class {
  *
  * Errors: -EINVAL (bad priority, class, flags or pad), -EACCES (priority
  * above NORMAL without CAP_SYS_NICE), -ENOSPC (%DRM_ENPU_MAX_CTX contexts
- * in this file), -ENOMEM, -ENODEV.
+ * in this file), -EBADFD (the file is banned: %DRM_ENPU_BAN_HANGS of its
+ * jobs hung), -ENOMEM, -ENODEV.
  */
 struct drm_enpu_ctx_create {
 	__u32 priority;
@@ -272,7 +273,14 @@ enum drm_enpu_ctx_state {
 	 * device error), through no fault of its own; it can go on
 	 */
 	DRM_ENPU_CTX_INNOCENT = 2,
+	/* its file's contexts hung %DRM_ENPU_BAN_HANGS times: SUBMIT and
+	 * CTX_CREATE in that file fail with -EBADFD
+	 */
+	DRM_ENPU_CTX_BANNED = 3,
 };
+
+/* Hangs after which a file is banned from the device. */
+#define DRM_ENPU_BAN_HANGS	3
 
 /* CTX_QUERY flags. */
 #define DRM_ENPU_CTX_FROZEN	0x1u	/* the control plane froze it */
