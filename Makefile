@@ -106,7 +106,7 @@ $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 
 $(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread
+	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread -lm
 
 # The kernel fail-nth sweep, for the debug tier only (selftests/list.debug).
 $(B)/tests/enpu_failnth_kernel_test: selftests/enpu_failnth_test.c selftests/enpu_utils.h \

@@ -117,6 +117,20 @@ static u32 enpu_query_opps(struct enpu_device *edev, struct drm_enpu_opp *opps)
 	return fw->num_opps * sizeof(*opps);
 }
 
+static u32 enpu_query_telemetry(struct enpu_device *edev,
+				struct drm_enpu_telemetry *tm)
+{
+	struct enpu_hw_telemetry t;
+
+	edev->hw->ops->telemetry(edev->hw, &t);
+	tm->temp_mc = t.temp_mc;
+	tm->freq_khz = t.freq_khz;
+	tm->power_mw = t.power_mw;
+	tm->energy_uj = t.energy_uj;
+	tm->busy_ns = t.busy_ns;
+	return sizeof(*tm);
+}
+
 /*
  * Copy an answer of @len bytes to the user buffer of @q->size bytes:
  * truncate to the buffer, zero-fill what the answer does not cover, and
@@ -146,6 +160,7 @@ static int enpu_ioctl_dev_query(struct drm_device *drm, void *data,
 	union {
 		struct drm_enpu_device_info info;
 		struct drm_enpu_opp opps[ENPU_FW_MAX_OPPS];
+		struct drm_enpu_telemetry tm;
 	} answer = {};
 	u32 len;
 	int ret, idx;
@@ -169,6 +184,9 @@ static int enpu_ioctl_dev_query(struct drm_device *drm, void *data,
 		break;
 	case DRM_ENPU_QUERY_OPP_TABLE:
 		len = enpu_query_opps(edev, answer.opps);
+		break;
+	case DRM_ENPU_QUERY_TELEMETRY:
+		len = enpu_query_telemetry(edev, &answer.tm);
 		break;
 	default:
 		drm_dbg(drm, "DEV_QUERY: unknown type %u\n", q->type);

@@ -54,6 +54,23 @@ struct enpu_hw_core_stats {
 	u64 progress;
 };
 
+/**
+ * struct enpu_hw_telemetry - what the device reports about its power
+ * @temp_mc: die temperature, milli-degrees Celsius
+ * @power_mw: power drawn now
+ * @energy_uj: energy drawn since the device was created
+ * @freq_khz: core clock
+ * @busy_ns: time the cores held jobs, summed over cores, running jobs
+ *	included
+ */
+struct enpu_hw_telemetry {
+	s32 temp_mc;
+	u32 power_mw;
+	u64 energy_uj;
+	u32 freq_khz;
+	u64 busy_ns;
+};
+
 /* Faults the device can be told to produce (debugfs, tests). */
 enum enpu_hw_fault {
 	ENPU_HW_FAULT_HANG,	/* the next job a core starts never ends */
@@ -83,6 +100,9 @@ enum enpu_hw_fault {
  * @core_stats: read @core's counters.
  * @timestamp: the device's free-running clock, in cycles.
  * @inject: make the device produce @fault.
+ * @set_freq: run the cores at @khz, one of the firmware's OPPs; jobs
+ *	already running keep the time they were given.  -EINVAL otherwise.
+ * @telemetry: read temperature, power, energy, frequency and busy time.
  */
 struct enpu_hw_ops {
 	int (*boot)(struct enpu_hw *hw, const u8 *image, size_t size);
@@ -95,6 +115,8 @@ struct enpu_hw_ops {
 			   struct enpu_hw_core_stats *stats);
 	u64 (*timestamp)(struct enpu_hw *hw);
 	int (*inject)(struct enpu_hw *hw, enum enpu_hw_fault fault);
+	int (*set_freq)(struct enpu_hw *hw, u32 khz);
+	void (*telemetry)(struct enpu_hw *hw, struct enpu_hw_telemetry *t);
 };
 
 /* Jobs a core's ring holds. */

@@ -122,7 +122,7 @@ TEST_F(query, unknown_type)
 {
 	__u32 size = INFO_SIZE;
 
-	test_err_query(EINVAL, self->fd, 2, &size, &self->info, 0, 0);
+	test_err_query(EINVAL, self->fd, 3, &size, &self->info, 0, 0);
 	test_err_query(EINVAL, self->fd, 0xffffffff, &size, &self->info, 0, 0);
 }
 

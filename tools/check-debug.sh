@@ -52,7 +52,7 @@ fi
 say "guest tests on $kver (QEMU TCG)"
 t=$(date +%s)
 ENPU_KERNEL=$cache/linux/arch/x86/boot/bzImage KVER=$kver \
-	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-3000} \
+	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-4000} ENPU_VM_APPEND="enputest.timeout=2400" \
 	tools/vm/run "$B/initramfs-debug.cpio.gz" "$B/vm-debug"
 tools/vm/judge "$B/vm-debug" "$tests/list" >"$R/guest-judge.tap"
 for f in "$B"/vm-debug/results/*.tap; do

@@ -65,15 +65,12 @@ static int enpu_sim_boot(struct enpu_hw *hw, const u8 *image, size_t size)
 	mutex_lock(&sim->lock);
 	sim->fw_version = le32_to_cpu(hdr->fw_version);
 	sim->num_cores = cores;
-	/* Until frequency control exists, the cores run at the top OPP. */
-	sim->freq_khz = le32_to_cpu(opp[nopps - 1].freq_khz);
+	enpu_sim_model_boot(sim, hdr, opp, nopps);
 	sim->overhead_cycles = le32_to_cpu(hdr->op_overhead_cycles);
 	sim->dma_bytes_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_DMA]);
 	sim->gemm_macs_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_GEMM]);
 	sim->eltwise_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_ELTWISE]);
 	sim->conv_macs_per_cycle = le32_to_cpu(hdr->macs_per_cycle[ENPU_FW_OPC_CONV]);
-	if (!sim->boot_ns)	/* the timestamp counter never goes back */
-		sim->boot_ns = ktime_get_ns();
 	WRITE_ONCE(sim->crashed, false);
 	WRITE_ONCE(sim->running, true);
 	mutex_unlock(&sim->lock);
@@ -197,6 +194,14 @@ static void enpu_sim_finish(struct enpu_sim_core *c, struct enpu_hw_job *job,
 	sim->hw.complete(&sim->hw, c->index, job);
 }
 
+/* Set what the core holds; the power model counts cores holding a job. */
+static void enpu_sim_set_active(struct enpu_sim_core *c, struct enpu_hw_job *job)
+{
+	if (!c->active != !job)
+		enpu_sim_model_busy(c->sim, job ? 1 : -1);
+	c->active = job;
+}
+
 /* Take the next job to run, or NULL when the core has nothing to do. */
 static struct enpu_hw_job *enpu_sim_take(struct enpu_sim_core *c, int *status)
 {
@@ -208,7 +213,7 @@ static struct enpu_hw_job *enpu_sim_take(struct enpu_sim_core *c, int *status)
 	if (!READ_ONCE(sim->running)) {
 		/* Halted or reset: hand back everything held. */
 		job = c->active;
-		c->active = NULL;
+		enpu_sim_set_active(c, NULL);
 		c->hung = false;
 		if (!job && c->head != c->tail)
 			job = c->ring[c->head++ % ENPU_HW_RING_SIZE];
@@ -218,19 +223,18 @@ static struct enpu_hw_job *enpu_sim_take(struct enpu_sim_core *c, int *status)
 	} else if (c->active) {
 		/* A hung job a core reset released. */
 		job = c->active;
-		c->active = NULL;
+		enpu_sim_set_active(c, NULL);
 		*status = -ETIMEDOUT;
 	} else if (c->head != c->tail) {
 		job = c->ring[c->head++ % ENPU_HW_RING_SIZE];
-		c->active = job;
 		c->abort = false;
 		if (READ_ONCE(job->cancel))
 			*status = -ECANCELED;
 		else if (atomic_add_unless(&sim->hang_next, -1, 0))
 			c->hung = true;
 		job->start_ns = ktime_get_ns();
-		if (*status)
-			c->active = NULL;
+		if (!*status)
+			enpu_sim_set_active(c, job);
 	}
 	spin_unlock(&c->lock);
 	return job;
@@ -268,7 +272,7 @@ static void enpu_sim_core_work(struct work_struct *work)
 			spin_unlock(&c->lock);
 			return;
 		}
-		c->active = NULL;
+		enpu_sim_set_active(c, NULL);
 		spin_unlock(&c->lock);
 		enpu_sim_finish(c, job, status);
 	}
@@ -303,14 +307,6 @@ static void enpu_sim_core_stats(struct enpu_hw *hw, u32 core,
 	*stats = c->stats;
 	spin_unlock(&c->lock);
 	stats->progress = atomic64_read(&c->progress);
-}
-
-static u64 enpu_sim_timestamp(struct enpu_hw *hw)
-{
-	struct enpu_sim *sim = to_sim(hw);
-
-	return mul_u64_u64_div_u64(ktime_get_ns() - READ_ONCE(sim->boot_ns),
-				   READ_ONCE(sim->freq_khz), USEC_PER_SEC);
 }
 
 static void enpu_sim_fatal_work(struct work_struct *work)
@@ -349,6 +345,8 @@ static const struct enpu_hw_ops enpu_sim_ops = {
 	.core_stats = enpu_sim_core_stats,
 	.timestamp = enpu_sim_timestamp,
 	.inject = enpu_sim_inject,
+	.set_freq = enpu_sim_set_freq,
+	.telemetry = enpu_sim_telemetry,
 };
 
 static void enpu_sim_destroy_wq(void *wq)
@@ -374,6 +372,7 @@ struct enpu_hw *enpu_sim_create(struct device *dev)
 	ret = devm_mutex_init(dev, &sim->lock);
 	if (ret)
 		return ERR_PTR(ret);
+	spin_lock_init(&sim->model_lock);
 
 	/* One worker per core at a time: cores run in parallel, jobs in order. */
 	sim->wq = alloc_workqueue("enpu-sim", WQ_UNBOUND, ENPU_FW_MAX_CORES);

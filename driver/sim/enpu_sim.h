@@ -50,7 +50,6 @@ struct enpu_sim_core {
  *	until @reset
  * @stop_status: status of the jobs a halt or reset completes
  * @hang_next: the next job a core starts hangs
- * @boot_ns: when the firmware booted (the timestamp counter's origin)
  * @fatal_work: raises the error interrupt after a crash
  * @fw_version: version register, valid while @running
  * @num_cores: cores the firmware brought up
@@ -61,6 +60,21 @@ struct enpu_sim_core {
  * @eltwise_per_cycle: POOL/ADD throughput (window elements per cycle)
  * @conv_macs_per_cycle: CONV2D throughput
  * @wq: runs the cores' workers
+ * @model_lock: protects the power and thermal model below
+ * @model_ns: when the model was last advanced (0: never booted)
+ * @busy_cores: cores holding a job
+ * @num_opps: operating points
+ * @opp_index: the current one
+ * @opp_freq_khz: their frequencies
+ * @opp_power_mw: their dynamic power at full load
+ * @static_power_mw: leakage while powered
+ * @thermal_r: junction-to-ambient resistance, m°C per W
+ * @thermal_c: heat capacity, mJ per °C
+ * @ambient_mc: ambient temperature
+ * @temp_nc: die temperature, nano-degrees
+ * @energy_pj: energy drawn, pJ
+ * @clock_cycles: the timestamp counter: cycles at the frequencies run
+ * @clock_ucycles: its fraction, in millionths of a cycle
  * @cores: the cores
  */
 struct enpu_sim {
@@ -70,7 +84,6 @@ struct enpu_sim {
 	bool crashed;
 	int stop_status;
 	atomic_t hang_next;
-	u64 boot_ns;
 	struct work_struct fatal_work;
 	u32 fw_version;
 	u32 num_cores;
@@ -81,6 +94,21 @@ struct enpu_sim {
 	u32 eltwise_per_cycle;
 	u32 conv_macs_per_cycle;
 	struct workqueue_struct *wq;
+	spinlock_t model_lock; /* protects the power and thermal model */
+	u64 model_ns;
+	u32 busy_cores;
+	u32 num_opps;
+	u32 opp_index;
+	u32 opp_freq_khz[ENPU_FW_MAX_OPPS];
+	u32 opp_power_mw[ENPU_FW_MAX_OPPS];
+	u32 static_power_mw;
+	u32 thermal_r;
+	u32 thermal_c;
+	s32 ambient_mc;
+	s64 temp_nc;
+	u64 energy_pj;
+	u64 clock_cycles;
+	u64 clock_ucycles;
 	struct enpu_sim_core cores[ENPU_FW_MAX_CORES];
 };
 
@@ -128,6 +156,12 @@ struct enpu_sim_pool {
 };
 
 int enpu_sim_exec(struct enpu_sim_core *c, struct enpu_hw_job *job);
+void enpu_sim_model_boot(struct enpu_sim *sim, const struct enpu_fw_header *hdr,
+			 const struct enpu_fw_opp *opp, u32 nopps);
+void enpu_sim_model_busy(struct enpu_sim *sim, int delta);
+int enpu_sim_set_freq(struct enpu_hw *hw, u32 khz);
+void enpu_sim_telemetry(struct enpu_hw *hw, struct enpu_hw_telemetry *t);
+u64 enpu_sim_timestamp(struct enpu_hw *hw);
 bool enpu_sim_stopping(struct enpu_sim_core *c);
 void enpu_sim_pool(const s8 *in, s8 *out, const struct enpu_sim_pool *p);
 void enpu_sim_add(const s8 *a, const s8 *b, s8 *out, u32 count, u32 left_shift,

@@ -56,6 +56,8 @@ enum drm_enpu_query_type {
 	DRM_ENPU_QUERY_DEVICE_INFO = 0,
 	/** @DRM_ENPU_QUERY_OPP_TABLE: array of &struct drm_enpu_opp */
 	DRM_ENPU_QUERY_OPP_TABLE = 1,
+	/** @DRM_ENPU_QUERY_TELEMETRY: &struct drm_enpu_telemetry */
+	DRM_ENPU_QUERY_TELEMETRY = 2,
 };
 
 /* Largest buffer DEV_QUERY accepts; larger @size fails with -EINVAL. */
@@ -122,6 +124,26 @@ struct drm_enpu_opp {
 	__u32 volt_uv;
 	__u32 power_mw;
 	__u32 pad;
+};
+
+/**
+ * struct drm_enpu_telemetry - the device's power and thermal state now
+ * @temp_mc: die temperature, milli-degrees Celsius
+ * @freq_khz: core clock now
+ * @power_mw: power drawn now (static plus the busy cores' share of the
+ *	OPP's full-load power)
+ * @pad: zero
+ * @energy_uj: energy drawn since the device was bound, µJ
+ * @busy_ns: time the cores held jobs since the device was bound, summed
+ *	over cores, the running jobs included
+ */
+struct drm_enpu_telemetry {
+	__s32 temp_mc;
+	__u32 freq_khz;
+	__u32 power_mw;
+	__u32 pad;
+	__u64 energy_uj;
+	__u64 busy_ns;
 };
 
 /*

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The emulated NPU's power and thermal model, through DEV_QUERY
+ * telemetry: power at idle and under load, the energy counter against the
+ * integral of the reported power, and the temperature following the RC
+ * model's closed form.
+ */
+#include <math.h>
+
+#include "kselftest_harness.h"
+#include "enpu_utils.h"
+#include "enpu_job_utils.h"
+
+#define TIME_SCALE	"/sys/module/enpu/parameters/thermal_time_scale"
+
+static int telemetry(int fd, struct drm_enpu_telemetry *t)
+{
+	__u32 size = sizeof(*t);
+
+	return _enpu_query(fd, DRM_ENPU_QUERY_TELEMETRY, &size, t, 0, 0);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+FIXTURE(power) {
+	int fd;
+	struct drm_enpu_opp opps[16];
+	struct drm_enpu_device_info info;
+	__u32 ctx[2], sync[2];
+	struct buf cmd;
+};
+
+FIXTURE_SETUP(power)
+{
+	__u32 isize = sizeof(self->info), osize = sizeof(self->opps);
+	int i;
+
+	self->fd = enpu_open_device();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, _enpu_query(self->fd, DRM_ENPU_QUERY_DEVICE_INFO, &isize,
+				 &self->info, 0, 0));
+	ASSERT_EQ(0, _enpu_query(self->fd, DRM_ENPU_QUERY_OPP_TABLE, &osize,
+				 self->opps, 0, 0));
+	for (i = 0; i < 2; i++) {
+		struct drm_enpu_ctx_set_param p = {
+			.param = DRM_ENPU_PARAM_CORE_MASK, .value = 1u << i,
+		};
+
+		ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL,
+					&self->ctx[i], &self->sync[i]));
+		p.ctx_id = self->ctx[i];
+		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p));
+	}
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &self->cmd));
+}
+
+FIXTURE_TEARDOWN(power)
+{
+	write_file(TIME_SCALE, "1");
+	buf_free(self->fd, &self->cmd);
+	close(self->fd);
+	EXPECT_EQ(0, jobs_drain());
+}
+
+/* One SPIN of @ms at the top OPP on each core of @mask; returns points. */
+static int spin(struct _test_data_power *self, unsigned int mask, __u32 ms,
+		__u64 *points)
+{
+	__u32 khz = self->opps[self->info.num_opps - 1].freq_khz, size;
+	int i, ret;
+
+	put(&self->cmd, 0, DRM_ENPU_OP_SPIN, (__u64)khz * ms, 0, 0);
+	size = put(&self->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+	for (i = 0; i < 2; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		ret = submit(self->fd, self->ctx[i], &self->cmd, size, NULL, &points[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Power is the static power at idle and static plus half the top OPP's
+ * power with one of two cores busy; the energy counter grows by power
+ * times time, within 2%.
+ */
+TEST_F(power, power_and_energy)
+{
+	struct drm_enpu_telemetry t0, t1;
+	__u32 dyn = self->opps[self->info.num_opps - 1].power_mw;
+	__u64 points[2] = {};
+	int64_t a, b;
+	double expect, got;
+
+	ASSERT_EQ(0, telemetry(self->fd, &t0));
+	a = now_ns();
+	usleep(300000);
+	ASSERT_EQ(0, telemetry(self->fd, &t1));
+	b = now_ns();
+	EXPECT_EQ(t0.power_mw, t1.power_mw);
+	expect = t1.power_mw * (b - a) / 1e9 * 1e3;	/* uJ */
+	got = (double)(t1.energy_uj - t0.energy_uj);
+	TH_LOG("idle: %u mW, %.0f uJ expected, %.0f uJ counted", t1.power_mw, expect, got);
+	EXPECT_GT(0.02, fabs(got - expect) / expect);
+
+	ASSERT_EQ(0, spin(self, 0x1, 1000, points));
+	usleep(100000);
+	ASSERT_EQ(0, telemetry(self->fd, &t0));
+	a = now_ns();
+	EXPECT_EQ(t1.power_mw + dyn / self->info.num_cores, t0.power_mw);
+	usleep(500000);
+	ASSERT_EQ(0, telemetry(self->fd, &t1));
+	b = now_ns();
+	EXPECT_EQ(t0.power_mw, t1.power_mw);
+	expect = t0.power_mw * (b - a) / 1e9 * 1e3;
+	got = (double)(t1.energy_uj - t0.energy_uj);
+	TH_LOG("one core busy: %u mW, %.0f uJ expected, %.0f uJ counted", t0.power_mw,
+	       expect, got);
+	EXPECT_GT(0.02, fabs(got - expect) / expect);
+	EXPECT_LT(t0.busy_ns, t1.busy_ns);
+	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
+}
+
+/*
+ * Under load on both cores the temperature rises towards
+ * T_ambient + P * R; idle, it decays towards the idle equilibrium along
+ * the closed form of the RC model.  The thermal clock runs 10x here.
+ */
+TEST_F_TIMEOUT(power, temperature_follows_rc_model, 60)
+{
+	struct drm_enpu_telemetry t0, t1, t2;
+	__u64 points[2] = {};
+	double tau = 20000e-3 * 500e-3 / 10;	/* R * C at 10x: 1 s */
+	double t_inf, expect;
+	int64_t a, b;
+	int i;
+
+	ASSERT_EQ(0, write_file(TIME_SCALE, "10"));
+	ASSERT_EQ(0, telemetry(self->fd, &t0));
+	ASSERT_EQ(0, spin(self, 0x3, 1500, points));
+	usleep(1000000);
+	ASSERT_EQ(0, telemetry(self->fd, &t1));
+	TH_LOG("load: %.2f C -> %.2f C at %u mW", t0.temp_mc / 1e3, t1.temp_mc / 1e3,
+	       t1.power_mw);
+	t_inf = 25.0 + t1.power_mw / 1e3 * 20.0;	/* firmware: 25 C, 20 C/W */
+	EXPECT_LT(t0.temp_mc + 5000, t1.temp_mc);
+	EXPECT_GT(t_inf * 1e3, t1.temp_mc);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, timeline_wait(self->fd, self->sync[i], points[i], 20 * NS));
+
+	/* Idle: T(t) = T_idle + (T1 - T_idle) e^(-t / tau). */
+	ASSERT_EQ(0, telemetry(self->fd, &t1));
+	a = now_ns();
+	usleep(700000);
+	ASSERT_EQ(0, telemetry(self->fd, &t2));
+	b = now_ns();
+	t_inf = 25.0 + t2.power_mw / 1e3 * 20.0;
+	expect = t_inf + (t1.temp_mc / 1e3 - t_inf) * exp(-(b - a) / 1e9 / tau);
+	TH_LOG("idle: %.2f C -> %.2f C, model %.2f C", t1.temp_mc / 1e3,
+	       t2.temp_mc / 1e3, expect);
+	EXPECT_GT(0.5, fabs(t2.temp_mc / 1e3 - expect));
+	EXPECT_GT(t1.temp_mc, t2.temp_mc);
+}
+
+TEST_HARNESS_MAIN
