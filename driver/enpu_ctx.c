@@ -56,6 +56,19 @@ struct enpu_ctx *enpu_ctx_lookup(struct enpu_file *efile, u32 id)
 }
 
 /*
+ * The schedulers must outlive every entity on them (drm_sched_fini()
+ * frees their run queues): removal waits for this count to drop to zero.
+ */
+static void enpu_ctx_entity_destroy(struct enpu_ctx *ctx)
+{
+	struct enpu_device *edev = ctx->edev;
+
+	drm_sched_entity_destroy(&ctx->entity);
+	if (atomic_dec_and_test(&edev->entities))
+		wake_up_all(&edev->jobs_idle);
+}
+
+/*
  * Stop a context taking jobs: jobs still queued are given a chance to run
  * (drm_sched_entity_destroy() waits for them unless the process is being
  * killed), jobs already on a core complete normally.
@@ -69,7 +82,7 @@ static void enpu_ctx_destroy(struct enpu_ctx *ctx)
 	/* Jobs a budget or freeze holds are released, to run or fail. */
 	enpu_budget_set(&ctx->budget, 0, 0);
 	enpu_budget_freeze(&ctx->budget, false);
-	drm_sched_entity_destroy(&ctx->entity);
+	enpu_ctx_entity_destroy(ctx);
 	enpu_ctx_put(ctx);
 }
 
@@ -91,7 +104,7 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	struct enpu_file *efile = file->driver_priv;
 	struct drm_enpu_ctx_create *args = data;
 	struct enpu_ctx *ctx;
-	u32 handle;
+	u32 handle, id;
 	int ret, idx;
 
 	if (args->flags || args->pad ||
@@ -146,27 +159,33 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 				    &ctx->guilty);
 	if (ret)
 		goto err_put;
+	atomic_inc(&edev->entities);
 
-	ret = xa_alloc(&efile->ctxs, &ctx->id, ctx,
-		       XA_LIMIT(1, DRM_ENPU_MAX_CTX), GFP_KERNEL);
+	/* Reserve the id, finish the context, and only then publish it. */
+	ret = xa_alloc(&efile->ctxs, &id, NULL, XA_LIMIT(1, DRM_ENPU_MAX_CTX),
+		       GFP_KERNEL);
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_entity;
 	}
+	ctx->id = id;
 
 	ret = drm_syncobj_get_handle(file, ctx->syncobj, &handle);
-	if (ret) {
-		xa_erase(&efile->ctxs, ctx->id);
-		goto err_entity;
-	}
+	if (ret)
+		goto err_id;
 
-	args->ctx_id = ctx->id;
+	/* Replacing the reserved entry allocates nothing. */
+	WARN_ON(xa_is_err(xa_store(&efile->ctxs, id, ctx, GFP_KERNEL)));
+	/* CTX_DESTROY may free @ctx from here on. */
+	args->ctx_id = id;
 	args->syncobj = handle;
 	drm_dev_exit(idx);
 	return 0;
 
+err_id:
+	xa_erase(&efile->ctxs, id);
 err_entity:
-	drm_sched_entity_destroy(&ctx->entity);
+	enpu_ctx_entity_destroy(ctx);
 err_put:
 	enpu_ctx_put(ctx);
 out_exit:

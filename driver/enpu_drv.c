@@ -25,6 +25,7 @@
 #include "enpu_gem.h"
 #include "enpu_job.h"
 #include "enpu_hw.h"
+#include "enpu_pm.h"
 #include "enpu_vm.h"
 
 static char *enpu_firmware = ENPU_DEFAULT_FW;
@@ -288,15 +289,21 @@ static int enpu_probe(struct platform_device *pdev)
 	if (ret)
 		goto err_halt;
 
-	ret = drm_dev_register(&edev->drm, 0);
+	platform_set_drvdata(pdev, edev);
+	ret = enpu_pm_init(edev);
 	if (ret)
 		goto err_sched;
 
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret)
+		goto err_pm;
+
 	enpu_debugfs_init(edev);
-	platform_set_drvdata(pdev, edev);
 	enpu_obj_get(ENPU_OBJ_DEVICE);
 	return 0;
 
+err_pm:
+	enpu_pm_fini(edev);
 err_sched:
 	enpu_sched_fini(edev);
 err_halt:
@@ -318,6 +325,7 @@ static void enpu_remove(struct platform_device *pdev)
 	struct drm_file *file;
 
 	drm_dev_unplug(&edev->drm);
+	enpu_pm_fini(edev);
 	edev->hw->ops->halt(edev->hw);
 
 	mutex_lock(&edev->drm.filelist_mutex);
@@ -383,8 +391,13 @@ err_debugfs:
 
 static void __exit enpu_exit(void)
 {
-	platform_device_unregister(enpu_sim_pdev);
+	/*
+	 * Unbind first: device_del() tears the device's PM QoS constraints
+	 * down before it unbinds, and remove still drops the cooling
+	 * device's frequency request.
+	 */
 	platform_driver_unregister(&enpu_platform_driver);
+	platform_device_unregister(enpu_sim_pdev);
 	enpu_debugfs_module_exit();
 }
 

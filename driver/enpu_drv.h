@@ -14,6 +14,7 @@
 #include <drm/enpu_accel.h>
 
 #include "enpu_fw.h"
+#include "enpu_pm.h"
 
 #define ENPU_DRIVER_NAME	"enpu"
 #define ENPU_DRIVER_DESC	"enpu neural processing unit"
@@ -40,7 +41,9 @@ struct enpu_vm;
  * @core_resets: core resets per core
  * @device_resets: device resets (firmware reloads)
  * @jobs: jobs of this device not yet freed
- * @jobs_idle: woken when @jobs drops to zero
+ * @entities: contexts' scheduler entities not yet destroyed
+ * @jobs_idle: woken when @jobs or @entities drops to zero
+ * @pm: devfreq, thermal zone, hwmon
  */
 struct enpu_device {
 	struct drm_device drm;
@@ -58,7 +61,9 @@ struct enpu_device {
 	atomic_t core_resets[ENPU_FW_MAX_CORES];
 	atomic_t device_resets;
 	atomic_t jobs;
+	atomic_t entities;
 	wait_queue_head_t jobs_idle;
+	struct enpu_pm pm;
 };
 
 /**

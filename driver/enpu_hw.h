@@ -93,10 +93,10 @@ enum enpu_hw_fault {
  *	Halting completes every job still in a ring with -ENODEV.
  * @reset: stop the device like @halt, completing every job it holds with
  *	-EIO; a @boot must follow.
- * @reset_core: stop the job @core is running (it completes with
+ * @reset_core: stop @job, which @core holds (it completes with
  *	-ETIMEDOUT, from the device's context); the core then goes on with
- *	its ring.  Returns -EIO when only a device reset can help (the
- *	firmware is not running).
+ *	its ring.  Returns -ENOENT if the core no longer holds @job, -EIO
+ *	when only a device reset can help (the firmware is not running).
  * @core_stats: read @core's counters.
  * @timestamp: the device's free-running clock, in cycles.
  * @inject: make the device produce @fault.
@@ -110,7 +110,7 @@ struct enpu_hw_ops {
 	u32 (*fw_version)(struct enpu_hw *hw);
 	int (*submit)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
 	void (*reset)(struct enpu_hw *hw);
-	int (*reset_core)(struct enpu_hw *hw, u32 core);
+	int (*reset_core)(struct enpu_hw *hw, u32 core, struct enpu_hw_job *job);
 	void (*core_stats)(struct enpu_hw *hw, u32 core,
 			   struct enpu_hw_core_stats *stats);
 	u64 (*timestamp)(struct enpu_hw *hw);

@@ -144,7 +144,7 @@ static void enpu_job_free_resources(struct enpu_job *job)
 /*
  * A job whose finished fence already carries an error (a failed
  * dependency, or its context went guilty while it waited) does not reach
- * the device: its hardware fence is signalled with that error at once.
+ * the device: the scheduler completes it with that error.
  *
  * Called again for a job that already has a hardware fence when the
  * timeout handler hands the pending jobs back (see enpu_job_timedout()):
@@ -162,24 +162,26 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	if (job->hw_fence)
 		return dma_fence_get(job->hw_fence);
 
+	trace_enpu_job_run(job->client, ctx->id, job->point, core);
+	ret = sched_job->s_fence->finished.error;
+	if (!ret && enpu_fault_hw(ENPU_FAULT_SUBMIT))
+		ret = -EIO;
+	if (ret)	/* no hardware fence: seqnos stay in ring order */
+		return ERR_PTR(ret);
+
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
 	dma_fence_init(fence, &enpu_fence_ops, &edev->fence_lock,
 		       edev->fence_context + core, ++edev->fence_seqno[core]);
 	job->hw_fence = dma_fence_get(fence);
+	/* Before the device can complete it: the budget serialises on it. */
+	enpu_budget_started(&ctx->budget, fence);
 
-	trace_enpu_job_run(job->client, ctx->id, job->point, core);
-	ret = sched_job->s_fence->finished.error;
-	if (!ret && enpu_fault_hw(ENPU_FAULT_SUBMIT))
-		ret = -EIO;
-	if (!ret)
-		ret = edev->hw->ops->submit(edev->hw, core, &job->hw);
+	ret = edev->hw->ops->submit(edev->hw, core, &job->hw);
 	if (ret) {
 		dma_fence_set_error(fence, ret);
 		dma_fence_signal(fence);
-	} else {
-		enpu_budget_started(&ctx->budget, fence);
 	}
 	return fence;
 }
@@ -273,31 +275,40 @@ static void enpu_job_cancel_ctx(struct enpu_device *edev, struct enpu_ctx *ctx)
 }
 
 /*
- * @job hung on @core: make its context guilty, keep its other jobs off
- * the device, and reset the core; the core goes on with the innocent jobs
- * in its ring.  If the core cannot be reset, reset the device.
+ * @job hung on @core: reset the core if it still holds @job, make the
+ * context guilty and keep its other jobs off the device; the core goes on
+ * with the innocent jobs in its ring.  If the core cannot be reset, reset
+ * the device.
  * Called with @core's scheduler stopped, so @job is on its pending list.
  */
 static void enpu_job_hung(struct enpu_device *edev, struct enpu_job *job,
 			  u32 core, u64 held_ms)
 {
 	struct enpu_ctx *ctx = job->ctx;
+	int ret;
 
+	ret = edev->hw->ops->reset_core(edev->hw, core, &job->hw);
+	if (ret == -ENOENT)	/* it completed after all */
+		return;
+	if (ret) {		/* the firmware is down: nobody is guilty */
+		queue_work(edev->reset_wq, &edev->reset_work);
+		return;
+	}
 	trace_enpu_job_timeout(job->client, ctx->id, job->point, core, held_ms);
 	dev_warn(edev->drm.dev,
-		 "core %u: job %llu of client %llu context %u held the core %llu ms without completing; resetting the core\n",
+		 "core %u: job %llu of client %llu context %u held the core %llu ms without completing; core reset\n",
 		 core, job->point, job->client, ctx->id, held_ms);
 	drm_sched_increase_karma(&job->base);
 	atomic_set(&ctx->guilty, 1);
 	if (atomic_inc_return(&ctx->stats->hangs) == DRM_ENPU_BAN_HANGS)
 		dev_warn(edev->drm.dev, "client %llu banned after %u hangs\n",
 			 job->client, DRM_ENPU_BAN_HANGS);
+	/*
+	 * With one job per ring (queue_depth=1) nothing of the context can be
+	 * behind it; with deeper rings a job queued behind may have started
+	 * between the reset and here.
+	 */
 	enpu_job_cancel_ctx(edev, ctx);
-
-	if (edev->hw->ops->reset_core(edev->hw, core)) {
-		queue_work(edev->reset_wq, &edev->reset_work);
-		return;
-	}
 	atomic_inc(&edev->core_resets[core]);
 	atomic_inc(&edev->resets);
 	trace_enpu_reset(core, "hang");
@@ -371,25 +382,28 @@ static const struct drm_sched_backend_ops enpu_sched_ops = {
 };
 
 /*
- * The device reset, the last resort: after a firmware crash, or when a
- * core cannot be reset.  The schedulers stop feeding the device, the
- * device fails every job it holds with -EIO, the firmware is loaded and
- * booted again, and the queues that waited resume.
+ * Stop the device for a reset: the schedulers stop feeding it and it
+ * fails every job it holds with -EIO.  Called on reset_wq.
  */
-static void enpu_reset_work(struct work_struct *work)
+void enpu_device_stop(struct enpu_device *edev)
 {
-	struct enpu_device *edev = container_of(work, struct enpu_device,
-						 reset_work);
-	int ret = 0, tries, idx;
 	u32 i;
 
-	if (!drm_dev_enter(&edev->drm, &idx))
-		return;
-	dev_warn(edev->drm.dev, "device reset: reloading firmware %s\n",
-		 edev->fw_name);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		drm_sched_wqueue_stop(&edev->sched[i]);
 	edev->hw->ops->reset(edev->hw);
+}
+
+/*
+ * Load and boot the firmware again, up to ENPU_RESET_BOOT_TRIES times,
+ * and let the queues that waited resume (their jobs fail with -ENODEV if
+ * the device did not boot).  Called on reset_wq after enpu_device_stop().
+ */
+int enpu_device_restart(struct enpu_device *edev)
+{
+	int ret = 0, tries;
+	u32 i;
+
 	for (tries = 0; tries < ENPU_RESET_BOOT_TRIES; tries++) {
 		ret = enpu_fw_boot(edev);
 		if (!ret)
@@ -405,6 +419,29 @@ static void enpu_reset_work(struct work_struct *work)
 	enpu_reset_uevent(edev, -1);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		drm_sched_wqueue_start(&edev->sched[i]);
+	return ret;
+}
+
+/*
+ * The device reset, the last resort: after a firmware crash, or when a
+ * core cannot be reset.  The schedulers stop feeding the device, the
+ * device fails every job it holds with -EIO, the firmware is loaded and
+ * booted again, and the queues that waited resume.
+ */
+static void enpu_reset_work(struct work_struct *work)
+{
+	struct enpu_device *edev = container_of(work, struct enpu_device,
+						 reset_work);
+	int idx;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return;
+	if (!edev->pm.powered_down) {	/* else the cooldown boots it */
+		dev_warn(edev->drm.dev, "device reset: reloading firmware %s\n",
+			 edev->fw_name);
+		enpu_device_stop(edev);
+		enpu_device_restart(edev);
+	}
 	drm_dev_exit(idx);
 }
 
@@ -464,16 +501,18 @@ int enpu_sched_init(struct enpu_device *edev)
 /*
  * Called with the device halted and every context destroyed: wait for
  * the jobs to be freed (6.12's drm_sched_fini() would leak the ones still
- * on a pending list), then stop the schedulers.
+ * on a pending list) and for entities a racing close or CTX_DESTROY is
+ * still tearing down (drm_sched_fini() frees the run queues they use),
+ * then stop the schedulers.
  */
 void enpu_sched_fini(struct enpu_device *edev)
 {
 	u32 i;
 
-	if (!wait_event_timeout(edev->jobs_idle, !atomic_read(&edev->jobs),
-				10 * HZ))
-		dev_err(edev->drm.dev, "%d jobs still alive at removal\n",
-			atomic_read(&edev->jobs));
+	if (!wait_event_timeout(edev->jobs_idle, !atomic_read(&edev->jobs) &&
+				!atomic_read(&edev->entities), 10 * HZ))
+		dev_err(edev->drm.dev, "%d jobs, %d queues still alive at removal\n",
+			atomic_read(&edev->jobs), atomic_read(&edev->entities));
 	cancel_work_sync(&edev->reset_work);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		drm_sched_fini(&edev->sched[i]);

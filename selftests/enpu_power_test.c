@@ -12,6 +12,7 @@
 #include "enpu_job_utils.h"
 
 #define TIME_SCALE	"/sys/module/enpu/parameters/thermal_time_scale"
+#define DEVFREQ		"/sys/class/devfreq/enpu/"
 
 static int telemetry(int fd, struct drm_enpu_telemetry *t)
 {
@@ -32,6 +33,67 @@ static int write_file(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -errno;
 }
 
+/* Pin devfreq to [@min_khz, @max_khz]; 0 releases a bound. */
+static int pin_freq(__u32 min_khz, __u32 max_khz)
+{
+	char v[32];
+	int ret;
+
+	/* Lower the floor first, so that the range stays valid. */
+	ret = write_file(DEVFREQ "min_freq", "0");
+	snprintf(v, sizeof(v), "%llu", max_khz ? max_khz * 1000ull : 0);
+	if (!ret)
+		ret = write_file(DEVFREQ "max_freq", v);
+	snprintf(v, sizeof(v), "%llu", min_khz * 1000ull);
+	if (!ret)
+		ret = write_file(DEVFREQ "min_freq", v);
+	return ret;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v = -1;
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		v = strtol(buf, NULL, 10);
+	close(fd);
+	return v;
+}
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+/*
+ * Let the die cool to its idle temperature: 100 ms at a 1000x thermal
+ * clock is 100 s of model time, ten time constants.  A hot die would be
+ * throttled by the thermal zone, and the figures below would not hold.
+ */
+static int cool_down(void)
+{
+	int ret = write_file(TIME_SCALE, "1000");
+
+	usleep(100000);
+	return ret ? ret : write_file(TIME_SCALE, "1");
+}
+
 FIXTURE(power) {
 	int fd;
 	struct drm_enpu_opp opps[16];
@@ -42,7 +104,7 @@ FIXTURE(power) {
 
 FIXTURE_SETUP(power)
 {
-	__u32 isize = sizeof(self->info), osize = sizeof(self->opps);
+	__u32 isize = sizeof(self->info), osize = sizeof(self->opps), top;
 	int i;
 
 	self->fd = enpu_open_device();
@@ -62,11 +124,16 @@ FIXTURE_SETUP(power)
 		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p));
 	}
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &self->cmd));
+	/* The model's figures below hold at the top OPP, on a cool die. */
+	top = self->opps[self->info.num_opps - 1].freq_khz;
+	ASSERT_EQ(0, pin_freq(top, top));
+	ASSERT_EQ(0, cool_down());
 }
 
 FIXTURE_TEARDOWN(power)
 {
-	write_file(TIME_SCALE, "1");
+	pin_freq(0, 0);
+	cool_down();
 	buf_free(self->fd, &self->cmd);
 	close(self->fd);
 	EXPECT_EQ(0, jobs_drain());
@@ -154,7 +221,12 @@ TEST_F_TIMEOUT(power, temperature_follows_rc_model, 60)
 	ASSERT_EQ(0, telemetry(self->fd, &t1));
 	TH_LOG("load: %.2f C -> %.2f C at %u mW", t0.temp_mc / 1e3, t1.temp_mc / 1e3,
 	       t1.power_mw);
-	t_inf = 25.0 + t1.power_mw / 1e3 * 20.0;	/* firmware: 25 C, 20 C/W */
+	/*
+	 * Past the first passive trip the thermal zone may throttle the
+	 * NPU, so the bound is the equilibrium at full power (firmware:
+	 * 25 C ambient, 20 C/W).
+	 */
+	t_inf = 25.0 + (150 + self->opps[self->info.num_opps - 1].power_mw) / 1e3 * 20.0;
 	EXPECT_LT(t0.temp_mc + 5000, t1.temp_mc);
 	EXPECT_GT(t_inf * 1e3, t1.temp_mc);
 	for (i = 0; i < 2; i++)
@@ -172,6 +244,95 @@ TEST_F_TIMEOUT(power, temperature_follows_rc_model, 60)
 	       t2.temp_mc / 1e3, expect);
 	EXPECT_GT(0.5, fabs(t2.temp_mc / 1e3 - expect));
 	EXPECT_GT(t1.temp_mc, t2.temp_mc);
+}
+
+/*
+ * A frequency cap (devfreq's max_freq, as the thermal framework and the
+ * control plane use) stretches a SPIN job exactly as the OPP table says:
+ * cycles / frequency.
+ */
+TEST_F(power, frequency_cap_stretches_jobs)
+{
+	__u32 n = self->info.num_opps, i;
+
+	for (i = 0; i < n; i += n - 1 > 1 ? n / 2 : 1) {
+		__u32 khz = self->opps[i].freq_khz, top = self->opps[n - 1].freq_khz;
+		__u64 cycles = (__u64)top * 100, points[2] = {};	/* 100 ms at the top */
+		struct drm_enpu_ctx_query q0, q1;
+		double expect, got;
+		__u32 size;
+
+		ASSERT_EQ(0, pin_freq(khz, khz));
+		usleep(100000);		/* devfreq applies the new range */
+		EXPECT_EQ((long)khz * 1000, read_long(DEVFREQ "cur_freq"));
+		ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q0));
+		put(&self->cmd, 0, DRM_ENPU_OP_SPIN, cycles, 0, 0);
+		size = put(&self->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+		ASSERT_EQ(0, submit(self->fd, self->ctx[0], &self->cmd, size, NULL,
+				    &points[0]));
+		ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
+		ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q1));
+		expect = (double)cycles / khz * 1e6;	/* ns */
+		got = (double)(q1.busy_ns - q0.busy_ns);
+		TH_LOG("%u kHz: %.1f ms modeled, %.1f ms on the device", khz,
+		       expect / 1e6, got / 1e6);
+		EXPECT_LE(expect, got);
+		EXPECT_GT(0.02, (got - expect) / expect);
+	}
+}
+
+/*
+ * Thermal zone "enpu" carries the firmware's trips and the NPU's devfreq
+ * cooling device on its passive trips; hwmon "enpu" reports temperature,
+ * power and energy.
+ */
+TEST_F(power, thermal_zone_cooling_and_hwmon)
+{
+	static const char *const types[] = { "passive", "passive", "hot", "critical" };
+	static const long temps[] = { 55000, 65000, 85000, 100000 };
+	char path[256], buf[64], zone[128] = "", hwmon[128] = "";
+	int i, bound = 0;
+
+	for (i = 0; i < 16 && !zone[0]; i++) {
+		snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/type", i);
+		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
+			snprintf(zone, sizeof(zone), "/sys/class/thermal/thermal_zone%d/", i);
+	}
+	ASSERT_NE(0, zone[0]);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%strip_point_%d_type", zone, i);
+		ASSERT_EQ(0, read_str(path, buf, sizeof(buf)));
+		EXPECT_STREQ(types[i], buf);
+		snprintf(path, sizeof(path), "%strip_point_%d_temp", zone, i);
+		EXPECT_EQ(temps[i], read_long(path));
+	}
+	snprintf(path, sizeof(path), "%stemp", zone);
+	EXPECT_LT(20000, read_long(path));
+	/* The cooling device is bound to both passive trips. */
+	for (i = 0; i < 8; i++) {
+		char link[160];
+
+		snprintf(path, sizeof(path), "%scdev%d/type", zone, i);
+		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "devfreq-enpu"))
+			continue;
+		snprintf(link, sizeof(link), "%scdev%d_trip_point", zone, i);
+		EXPECT_GE(1, read_long(link));
+		bound++;
+	}
+	EXPECT_EQ(2, bound);
+
+	for (i = 0; i < 16 && !hwmon[0]; i++) {
+		snprintf(path, sizeof(path), "/sys/class/hwmon/hwmon%d/name", i);
+		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
+			snprintf(hwmon, sizeof(hwmon), "/sys/class/hwmon/hwmon%d/", i);
+	}
+	ASSERT_NE(0, hwmon[0]);
+	snprintf(path, sizeof(path), "%stemp1_input", hwmon);
+	EXPECT_LT(20000, read_long(path));
+	snprintf(path, sizeof(path), "%spower1_average", hwmon);
+	EXPECT_LE(150000, read_long(path));	/* static power, uW */
+	snprintf(path, sizeof(path), "%senergy1_input", hwmon);
+	EXPECT_LT(0, read_long(path));
 }
 
 TEST_HARNESS_MAIN

@@ -87,6 +87,7 @@ static void enpu_sim_stop(struct enpu_sim *sim, int status)
 
 	mutex_lock(&sim->lock);
 	sim->stop_status = status;
+	enpu_sim_model_power_off(sim);
 	WRITE_ONCE(sim->running, false);
 	WRITE_ONCE(sim->crashed, false);
 	sim->fw_version = 0;
@@ -278,10 +279,12 @@ static void enpu_sim_core_work(struct work_struct *work)
 	}
 }
 
-static int enpu_sim_reset_core(struct enpu_hw *hw, u32 core)
+static int enpu_sim_reset_core(struct enpu_hw *hw, u32 core,
+			       struct enpu_hw_job *job)
 {
 	struct enpu_sim *sim = to_sim(hw);
 	struct enpu_sim_core *c;
+	int ret = -ENOENT;
 
 	if (core >= sim->num_cores)
 		return -EINVAL;
@@ -289,13 +292,15 @@ static int enpu_sim_reset_core(struct enpu_hw *hw, u32 core)
 		return -EIO;
 	c = &sim->cores[core];
 	spin_lock(&c->lock);
-	if (c->active) {
+	if (c->active == job) {
 		c->abort = true;
 		c->hung = false;
+		ret = 0;
 	}
 	spin_unlock(&c->lock);
-	queue_work(sim->wq, &c->work);
-	return 0;
+	if (!ret)
+		queue_work(sim->wq, &c->work);
+	return ret;
 }
 
 static void enpu_sim_core_stats(struct enpu_hw *hw, u32 core,

@@ -62,6 +62,7 @@ struct enpu_sim_core {
  * @wq: runs the cores' workers
  * @model_lock: protects the power and thermal model below
  * @model_ns: when the model was last advanced (0: never booted)
+ * @powered: the NPU is powered (booted, not halted)
  * @busy_cores: cores holding a job
  * @num_opps: operating points
  * @opp_index: the current one
@@ -96,6 +97,7 @@ struct enpu_sim {
 	struct workqueue_struct *wq;
 	spinlock_t model_lock; /* protects the power and thermal model */
 	u64 model_ns;
+	bool powered;
 	u32 busy_cores;
 	u32 num_opps;
 	u32 opp_index;
@@ -159,6 +161,7 @@ int enpu_sim_exec(struct enpu_sim_core *c, struct enpu_hw_job *job);
 void enpu_sim_model_boot(struct enpu_sim *sim, const struct enpu_fw_header *hdr,
 			 const struct enpu_fw_opp *opp, u32 nopps);
 void enpu_sim_model_busy(struct enpu_sim *sim, int delta);
+void enpu_sim_model_power_off(struct enpu_sim *sim);
 int enpu_sim_set_freq(struct enpu_hw *hw, u32 khz);
 void enpu_sim_telemetry(struct enpu_hw *hw, struct enpu_hw_telemetry *t);
 u64 enpu_sim_timestamp(struct enpu_hw *hw);

@@ -3,8 +3,9 @@
  * The emulated NPU's power and thermal model.
  *
  * Power: P = P_static + P_dyn(OPP) * (cores holding a job) / cores, with
- * P_dyn the OPP's full-load power from the firmware.  An energy counter
- * integrates P.
+ * P_dyn the OPP's full-load power from the firmware, while the firmware
+ * runs; a halted or reset NPU is powered down and draws nothing.  An
+ * energy counter integrates P.
  *
  * Temperature: one lumped RC.  T relaxes towards T_ambient + P * R with
  * time constant R * C, advanced in closed form whenever P is about to
@@ -60,7 +61,7 @@ static u32 enpu_sim_power_mw(const struct enpu_sim *sim)
 {
 	u32 dyn = sim->opp_power_mw[sim->opp_index];
 
-	if (!sim->num_cores)
+	if (!sim->powered || !sim->num_cores)
 		return 0;
 	return sim->static_power_mw + dyn * sim->busy_cores / sim->num_cores;
 }
@@ -122,10 +123,21 @@ void enpu_sim_model_boot(struct enpu_sim *sim, const struct enpu_fw_header *hdr,
 	sim->thermal_r = le32_to_cpu(hdr->thermal_r_mc_per_w);
 	sim->thermal_c = le32_to_cpu(hdr->thermal_c_mj_per_c);
 	sim->ambient_mc = (s32)le32_to_cpu(hdr->ambient_mc);
+	sim->powered = true;
 	if (!sim->model_ns) {
 		sim->temp_nc = (s64)sim->ambient_mc * 1000000;
 		sim->model_ns = ktime_get_ns();
 	}
+	spin_unlock(&sim->model_lock);
+}
+
+/* Halted or reset: the NPU is powered down and draws nothing. */
+void enpu_sim_model_power_off(struct enpu_sim *sim)
+{
+	spin_lock(&sim->model_lock);
+	if (sim->model_ns)
+		enpu_sim_model_advance(sim);
+	sim->powered = false;
 	spin_unlock(&sim->model_lock);
 }
 
