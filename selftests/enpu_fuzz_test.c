@@ -454,7 +454,20 @@ static long env_long(const char *name, long def)
 	return v && *v ? strtol(v, NULL, 0) : def;
 }
 
-TEST(random_ioctls_from_several_processes)
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* Minutes under the debug kernel, where every ioctl is much slower. */
+TEST_F_TIMEOUT(fuzz, random_ioctls_from_several_processes, 600)
 {
 	uint64_t seed = (uint64_t)env_long("ENPU_FUZZ_SEED", (long)time(NULL));
 	int seconds = (int)env_long("ENPU_FUZZ_SECONDS", 8);
