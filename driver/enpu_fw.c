@@ -219,8 +219,8 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
  * @edev: the device
  *
  * At probe this fills &enpu_device.fw.  A device reset boots the image the
- * loader gives now; it must describe the same device (cores) as the one
- * probed, whose description stays.  The image is released once the
+ * loader gives now; it must describe the same device (cores and OPPs) as
+ * the one probed, whose description stays.  The image is released once the
  * device runs.
  *
  * Return: 0, or a negative errno after one dmesg line saying why.
@@ -246,9 +246,11 @@ int enpu_fw_boot(struct enpu_device *edev)
 	}
 
 	ret = enpu_fw_parse(fw->data, fw->size, info, why, sizeof(why));
-	if (!ret && reload && info->num_cores != edev->fw.num_cores) {
-		snprintf(why, sizeof(why), "%u cores, the device was probed with %u",
-			 info->num_cores, edev->fw.num_cores);
+	if (!ret && reload && (info->num_cores != edev->fw.num_cores ||
+			       info->num_opps != edev->fw.num_opps ||
+			       memcmp(info->opps, edev->fw.opps, sizeof(info->opps)))) {
+		/* devfreq, the energy model and the scheduler stay as probed. */
+		snprintf(why, sizeof(why), "cores or OPPs differ from the probed image");
 		ret = -EINVAL;
 	}
 	if (ret) {

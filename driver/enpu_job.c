@@ -9,6 +9,7 @@
  * in-fences the caller names, and signals a point on its context's
  * timeline syncobj.
  */
+#include <linux/devfreq.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
@@ -341,6 +342,10 @@ static enum drm_gpu_sched_stat enpu_job_timedout(struct drm_sched_job *sched_job
 	bool hang = false;
 	int idx;
 
+	/* Powered down after a critical trip: the cooldown restarts all. */
+	if (edev->pm.powered_down)
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+
 	drm_sched_stop(sched, sched_job);
 	if (!drm_dev_enter(&edev->drm, &idx)) {
 		drm_sched_resubmit_jobs(sched);
@@ -413,6 +418,12 @@ int enpu_device_restart(struct enpu_device *edev)
 		dev_err(edev->drm.dev,
 			"device reset failed (%d): jobs will fail with -ENODEV\n",
 			ret);
+	/* The device boots at its top OPP: let devfreq apply its limits. */
+	if (!ret && edev->pm.devfreq) {
+		mutex_lock(&edev->pm.devfreq->lock);
+		update_devfreq(edev->pm.devfreq);
+		mutex_unlock(&edev->pm.devfreq->lock);
+	}
 	atomic_inc(&edev->device_resets);
 	atomic_inc(&edev->resets);
 	trace_enpu_reset(-1, ret ? "boot failed" : "fatal error");

@@ -64,7 +64,12 @@ static int enpu_devfreq_status(struct device *dev, struct devfreq_dev_status *st
 	u64 now = ktime_get_ns();
 
 	edev->hw->ops->telemetry(edev->hw, &t);
-	/* The device is busy for the share of core time its jobs held. */
+	/*
+	 * The device is busy for the share of core time its jobs held.  A
+	 * job between leaving its core and being counted can make the sum
+	 * dip for a moment: never count backwards.
+	 */
+	t.busy_ns = max(t.busy_ns, pm->df_busy_ns);
 	st->busy_time = div_u64(t.busy_ns - pm->df_busy_ns, edev->fw.num_cores);
 	st->total_time = now - pm->df_time_ns;
 	st->busy_time = min(st->busy_time, st->total_time);
@@ -96,7 +101,9 @@ static int enpu_em_active_power(struct device *dev, unsigned long *uw,
 		if (fw->opps[i].freq_khz < *khz)
 			continue;
 		*khz = fw->opps[i].freq_khz;
-		*uw = (unsigned long)fw->opps[i].power_mw * 1000;
+		/* The energy model takes at most EM_MAX_POWER. */
+		*uw = min_t(unsigned long, (unsigned long)fw->opps[i].power_mw * 1000,
+			    EM_MAX_POWER);
 		return 0;
 	}
 	return -EINVAL;
@@ -155,7 +162,11 @@ static int enpu_tz_get_temp(struct thermal_zone_device *tz, int *temp)
 	return 0;
 }
 
-/* The NPU's cooling device acts on the passive trips. */
+/*
+ * The NPU's cooling device acts on the control trip, the one
+ * power_allocator drives (the switch-on trip only starts it); step_wise
+ * throttles from there too.
+ */
 static bool enpu_tz_should_bind(struct thermal_zone_device *tz,
 				const struct thermal_trip *trip,
 				struct thermal_cooling_device *cdev,
@@ -163,7 +174,9 @@ static bool enpu_tz_should_bind(struct thermal_zone_device *tz,
 {
 	struct enpu_device *edev = thermal_zone_device_priv(tz);
 
-	return cdev == edev->pm.cooling && trip->type == THERMAL_TRIP_PASSIVE;
+	return cdev == edev->pm.cooling &&
+	       trip->temperature == edev->fw.trip_mc[ENPU_FW_TRIP_PASSIVE] &&
+	       trip->type == THERMAL_TRIP_PASSIVE;
 }
 
 /*
@@ -226,17 +239,22 @@ static int enpu_pm_thermal_init(struct enpu_device *edev)
 	struct thermal_trip trips[ENPU_FW_TRIP_COUNT] = {};
 	const struct enpu_fw_info *fw = &edev->fw;
 	struct enpu_pm *pm = &edev->pm;
+	u64 sustainable;
 	int i;
 
 	for (i = 0; i < ENPU_FW_TRIP_COUNT; i++) {
 		trips[i].temperature = fw->trip_mc[i];
 		trips[i].type = types[i];
-		trips[i].hysteresis = 2000;
+		/* None on hot and critical, so that critical always re-arms. */
+		trips[i].hysteresis = types[i] == THERMAL_TRIP_PASSIVE ? 2000 : 0;
 	}
-	/* What the NPU can dissipate at the control temperature. */
-	pm->tzp.sustainable_power =
-		div_u64((u64)(fw->trip_mc[ENPU_FW_TRIP_PASSIVE] - fw->ambient_mc) * 1000,
-			fw->thermal_r_mc_per_w);
+	/*
+	 * What the NPU can dissipate at the control temperature, less its
+	 * static power, which the energy model (dynamic power) leaves out.
+	 */
+	sustainable = div_u64((u64)(fw->trip_mc[ENPU_FW_TRIP_PASSIVE] - fw->ambient_mc) *
+			      1000, fw->thermal_r_mc_per_w);
+	pm->tzp.sustainable_power = max_t(s64, (s64)sustainable - fw->static_power_mw, 1);
 	pm->tzp.no_hwmon = true;	/* hwmon "enpu" reports it, with power */
 	pm->tz = thermal_zone_device_register_with_trips("enpu", trips,
 							 ENPU_FW_TRIP_COUNT, edev,
@@ -359,6 +377,14 @@ void enpu_pm_fini(struct enpu_device *edev)
 		thermal_zone_device_unregister(pm->tz);
 	pm->tz = NULL;
 	cancel_delayed_work_sync(&pm->cooldown);
+	/* Unbound while cooling down: let the queues drain (and fail). */
+	if (pm->powered_down) {
+		u32 i;
+
+		for (i = 0; i < edev->fw.num_cores; i++)
+			drm_sched_wqueue_start(&edev->sched[i]);
+		pm->powered_down = false;
+	}
 	if (pm->devfreq)
 		devfreq_remove_device(pm->devfreq);
 	pm->devfreq = NULL;

@@ -73,7 +73,8 @@ struct enpu_sim_core {
  * @thermal_c: heat capacity, mJ per °C
  * @ambient_mc: ambient temperature
  * @temp_nc: die temperature, nano-degrees
- * @energy_pj: energy drawn, pJ
+ * @energy_uj: energy drawn, uJ
+ * @energy_pj: and the pJ below a uJ
  * @clock_cycles: the timestamp counter: cycles at the frequencies run
  * @clock_ucycles: its fraction, in millionths of a cycle
  * @cores: the cores
@@ -108,6 +109,7 @@ struct enpu_sim {
 	u32 thermal_c;
 	s32 ambient_mc;
 	s64 temp_nc;
+	u64 energy_uj;
 	u64 energy_pj;
 	u64 clock_cycles;
 	u64 clock_ucycles;

@@ -85,8 +85,10 @@ static void enpu_sim_model_advance(struct enpu_sim *sim)
 	if (!dt)
 		return;
 
-	/* mW * ns = pJ */
+	/* mW * ns = pJ; kept as uJ and a pJ remainder, so it never wraps. */
 	sim->energy_pj += (u64)p * dt;
+	sim->energy_uj += div_u64_rem(sim->energy_pj, 1000000, &rem);
+	sim->energy_pj = rem;
 	/* The timestamp counter: kHz * ns = 1e-6 cycles. */
 	sim->clock_ucycles += (u64)sim->freq_khz * dt;
 	sim->clock_cycles += div_u64_rem(sim->clock_ucycles, 1000000, &rem);
@@ -180,7 +182,7 @@ void enpu_sim_telemetry(struct enpu_hw *hw, struct enpu_hw_telemetry *t)
 	t->temp_mc = div_s64(sim->temp_nc + (sim->temp_nc < 0 ? -500000 : 500000),
 			     1000000);
 	t->power_mw = enpu_sim_power_mw(sim);
-	t->energy_uj = div_u64(sim->energy_pj, 1000000);
+	t->energy_uj = sim->energy_uj;
 	t->freq_khz = sim->freq_khz;
 	spin_unlock(&sim->model_lock);
 
