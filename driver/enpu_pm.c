@@ -247,6 +247,8 @@ static int enpu_pm_thermal_init(struct enpu_device *edev)
 		trips[i].type = types[i];
 		/* None on hot and critical, so that critical always re-arms. */
 		trips[i].hysteresis = types[i] == THERMAL_TRIP_PASSIVE ? 2000 : 0;
+		/* An administrator (or a test) may move them. */
+		trips[i].flags = THERMAL_TRIP_FLAG_RW_TEMP;
 	}
 	/*
 	 * What the NPU can dissipate at the control temperature, less its

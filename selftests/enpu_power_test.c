@@ -335,4 +335,45 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 	EXPECT_LT(0, read_long(path));
 }
 
+/*
+ * The critical trip (moved below the die's temperature through sysfs)
+ * powers the NPU down, never the machine: the job it held fails with
+ * -EIO, the context is innocent, and once cool the NPU boots again and
+ * runs jobs.
+ */
+TEST_F_TIMEOUT(power, critical_trip_powers_the_npu_down, 60)
+{
+	char path[256], buf[64], zone[128] = "";
+	struct drm_enpu_ctx_query q;
+	__u64 points[2] = {};
+	long crit;
+	int i;
+
+	for (i = 0; i < 16 && !zone[0]; i++) {
+		snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/type", i);
+		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
+			snprintf(zone, sizeof(zone), "/sys/class/thermal/thermal_zone%d/", i);
+	}
+	ASSERT_NE(0, zone[0]);
+	snprintf(path, sizeof(path), "%strip_point_3_temp", zone);
+	crit = read_long(path);
+	ASSERT_LT(0, crit);
+
+	ASSERT_EQ(0, spin(self, 0x1, 2000, points));
+	usleep(200000);
+	ASSERT_EQ(0, write_file(path, "20000"));	/* below any die temperature */
+	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
+	snprintf(buf, sizeof(buf), "%ld", crit);
+	ASSERT_EQ(0, write_file(path, buf));
+	ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q));
+	EXPECT_EQ(-EIO, q.last_error);
+	EXPECT_EQ(DRM_ENPU_CTX_INNOCENT, q.state);
+
+	/* Booted again: a job runs to completion. */
+	ASSERT_EQ(0, spin(self, 0x1, 10, points));
+	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
+	ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q));
+	EXPECT_EQ(1, q.completed);
+}
+
 TEST_HARNESS_MAIN
