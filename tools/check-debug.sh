@@ -51,8 +51,13 @@ fi
 
 say "guest tests on $kver (QEMU TCG)"
 t=$(date +%s)
+# no5lvl: with QEMU's -cpu max the kernel would use 5-level paging, and an
+# interrupt during early boot (identify_cpu) then drew a KASAN
+# wild-memory-access report in the kernel's own irq code, in one run of
+# four; enpu is not involved, so the tier runs with 4-level paging.
 ENPU_KERNEL=$cache/linux/arch/x86/boot/bzImage KVER=$kver \
-	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-4000} ENPU_VM_APPEND="enputest.timeout=2400" \
+	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-4000} \
+	ENPU_VM_APPEND="enputest.timeout=2400 no5lvl" \
 	tools/vm/run "$B/initramfs-debug.cpio.gz" "$B/vm-debug"
 tools/vm/judge "$B/vm-debug" "$tests/list" >"$R/guest-judge.tap"
 for f in "$B"/vm-debug/results/*.tap; do
