@@ -24,38 +24,12 @@
 #define FAIL_HW		"/sys/kernel/debug/enpu/fail_hw"
 #define DEBUGFS		"/sys/kernel/debug/accel/enpu/"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	long v = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		v = strtol(buf, NULL, 10);
-	close(fd);
-	return v;
-}
-
 static int arm(const char *knob, long n)
 {
 	char s[24];
 
 	snprintf(s, sizeof(s), "%ld", n);
-	return write_file(knob, s);
+	return enpu_write_file(knob, s);
 }
 
 /* The live object counts, to compare before and after a failed call. */
@@ -235,7 +209,7 @@ static int sweep(struct __test_metadata *_metadata, int fd, struct state *s,
 		if (arm(knob, n))
 			return -1;
 		ret = p->run(fd, s);
-		left = read_long(knob);
+		left = enpu_read_long(knob);
 		arm(knob, 0);
 		if (left > 0) {	/* the path completed before the n-th site */
 			EXPECT_EQ(0, ret) {
@@ -295,7 +269,7 @@ TEST_F(failnth, device_submit_failure)
 {
 	struct drm_enpu_ctx_query q;
 
-	ASSERT_EQ(0, write_file(FAIL_HW, "submit 1"));
+	ASSERT_EQ(0, enpu_write_file(FAIL_HW, "submit 1"));
 	EXPECT_EQ(0, run_submit(self->fd, &self->s));
 	ASSERT_EQ(0, ctx_query(self->fd, self->s.ctx, &q));
 	EXPECT_EQ(-EIO, q.last_error);
@@ -314,20 +288,20 @@ TEST_F_TIMEOUT(failnth, device_boot_failures, 120)
 {
 	struct drm_enpu_ctx_query q;
 
-	ASSERT_EQ(0, write_file(FAIL_HW, "boot 2"));
-	ASSERT_EQ(0, write_file(DEBUGFS "force_reset", "1"));
+	ASSERT_EQ(0, enpu_write_file(FAIL_HW, "boot 2"));
+	ASSERT_EQ(0, enpu_write_file(DEBUGFS "force_reset", "1"));
 	EXPECT_EQ(0, run_submit(self->fd, &self->s));
 	ASSERT_EQ(0, ctx_query(self->fd, self->s.ctx, &q));
 	EXPECT_EQ(0, q.failed);
 
-	ASSERT_EQ(0, write_file(FAIL_HW, "boot 3"));
-	ASSERT_EQ(0, write_file(DEBUGFS "force_reset", "1"));
+	ASSERT_EQ(0, enpu_write_file(FAIL_HW, "boot 3"));
+	ASSERT_EQ(0, enpu_write_file(DEBUGFS "force_reset", "1"));
 	EXPECT_EQ(0, run_submit(self->fd, &self->s));	/* the job fails */
 	ASSERT_EQ(0, ctx_query(self->fd, self->s.ctx, &q));
 	EXPECT_EQ(1, q.failed);
 	EXPECT_EQ(-ENODEV, q.last_error);
 
-	ASSERT_EQ(0, write_file(DEBUGFS "force_reset", "1"));
+	ASSERT_EQ(0, enpu_write_file(DEBUGFS "force_reset", "1"));
 	((__u32 *)self->s.src.cpu)[0] = 0xa5a5;
 	EXPECT_EQ(0, run_submit(self->fd, &self->s));
 	EXPECT_EQ(0xa5a5, ((__u32 *)self->s.dst.cpu)[0]);
@@ -341,12 +315,12 @@ TEST_F_TIMEOUT(failnth, kernel_allocations, 1800)
 	size_t i;
 
 	ASSERT_EQ(0, access(KERNEL_NTH, W_OK));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/verbose", "0"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/fail_page_alloc/min-order", "0"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/failslab/verbose", "0"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/fail_page_alloc/min-order", "0"));
+	ASSERT_EQ(0, enpu_write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0"));
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		int sites = sweep(_metadata, self->fd, &self->s, &paths[i], KERNEL_NTH);
 

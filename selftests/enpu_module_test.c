@@ -48,31 +48,6 @@ static bool enpu_loaded(void)
 	return !stat(ENPU_SYSFS, &st);
 }
 
-static int read_int(const char *path)
-{
-	int val = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 /* /dev/kmsg positioned at its end: what the kernel logs from now on. */
 static int kmsg_open(void)
 {
@@ -117,7 +92,7 @@ FIXTURE_SETUP(module)
 	ASSERT_NE(NULL, getenv("ENPU_KO"));
 	ASSERT_TRUE(enpu_loaded());
 	ASSERT_EQ(0, enpu_unload());
-	self->drm_refcnt = read_int(DRM_REFCNT);
+	self->drm_refcnt = (int)enpu_read_long(DRM_REFCNT);
 	ASSERT_LE(0, self->drm_refcnt);
 }
 
@@ -149,7 +124,7 @@ TEST_F(module, load_unload_cycles)
 
 		ASSERT_EQ(0, enpu_unload()) TH_LOG("cycle %d", i);
 		EXPECT_FALSE(enpu_loaded());
-		EXPECT_EQ(self->drm_refcnt, read_int(DRM_REFCNT));
+		EXPECT_EQ(self->drm_refcnt, (int)enpu_read_long(DRM_REFCNT));
 	}
 }
 
@@ -177,7 +152,7 @@ TEST_F(module, unbind_with_file_open)
 	fd = enpu_open_device();
 	ASSERT_LE(0, fd);
 
-	ASSERT_EQ(0, write_str(ENPU_PLATFORM "unbind", "enpu"));
+	ASSERT_EQ(0, enpu_write_file(ENPU_PLATFORM "unbind", "enpu"));
 	EXPECT_EQ(0, enpu_objects("devices"));
 	EXPECT_EQ(-ENODEV, _enpu_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &size,
 				       &info, 0, 0));
@@ -185,7 +160,7 @@ TEST_F(module, unbind_with_file_open)
 	close(fd);
 	EXPECT_EQ(0, enpu_objects("files"));
 
-	ASSERT_EQ(0, write_str(ENPU_PLATFORM "bind", "enpu"));
+	ASSERT_EQ(0, enpu_write_file(ENPU_PLATFORM "bind", "enpu"));
 	fd2 = enpu_open_device();
 	ASSERT_LE(0, fd2);
 	test_query(fd2, DRM_ENPU_QUERY_DEVICE_INFO, &size, &info);
@@ -231,7 +206,7 @@ TEST_F(module, unbind_with_jobs_in_flight)
 		ASSERT_EQ(0, ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h));
 		usleep(100000);		/* the first job is on a core */
 
-		ASSERT_EQ(0, write_str(ENPU_PLATFORM "unbind", "enpu"));
+		ASSERT_EQ(0, enpu_write_file(ENPU_PLATFORM "unbind", "enpu"));
 		/* The last job's fence completed, with an error. */
 		pfd = (struct pollfd){ .fd = h.fd, .events = POLLIN };
 		EXPECT_EQ(1, poll(&pfd, 1, 0));
@@ -248,7 +223,7 @@ TEST_F(module, unbind_with_jobs_in_flight)
 		EXPECT_EQ(0, enpu_objects("files"));
 		EXPECT_EQ(0, enpu_objects("bos"));
 
-		ASSERT_EQ(0, write_str(ENPU_PLATFORM "bind", "enpu"));
+		ASSERT_EQ(0, enpu_write_file(ENPU_PLATFORM "bind", "enpu"));
 		fd = enpu_open_device();
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ctx_create(fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
@@ -296,7 +271,7 @@ FIXTURE_SETUP(firmware)
 {
 	ASSERT_TRUE(enpu_loaded());
 	ASSERT_EQ(0, enpu_unload());
-	self->drm_refcnt = read_int(DRM_REFCNT);
+	self->drm_refcnt = (int)enpu_read_long(DRM_REFCNT);
 	self->kmsg = kmsg_open();
 	ASSERT_LE(0, self->kmsg);
 }
@@ -315,7 +290,7 @@ TEST_F(firmware, probe_fails_cleanly)
 
 	EXPECT_EQ(-ENODEV, enpu_load(variant->params));
 	EXPECT_FALSE(enpu_loaded());
-	EXPECT_EQ(self->drm_refcnt, read_int(DRM_REFCNT));
+	EXPECT_EQ(self->drm_refcnt, (int)enpu_read_long(DRM_REFCNT));
 
 	/*
 	 * One line from the driver, and it names the defect.  (Debian's

@@ -21,18 +21,6 @@ static int telemetry(int fd, struct drm_enpu_telemetry *t)
 	return _enpu_query(fd, DRM_ENPU_QUERY_TELEMETRY, &size, t, 0, 0);
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 /* Pin devfreq to [@min_khz, @max_khz]; 0 releases a bound. */
 static int pin_freq(__u32 min_khz, __u32 max_khz)
 {
@@ -40,28 +28,14 @@ static int pin_freq(__u32 min_khz, __u32 max_khz)
 	int ret;
 
 	/* Lower the floor first, so that the range stays valid. */
-	ret = write_file(DEVFREQ "min_freq", "0");
+	ret = enpu_write_file(DEVFREQ "min_freq", "0");
 	snprintf(v, sizeof(v), "%llu", max_khz ? max_khz * 1000ull : 0);
 	if (!ret)
-		ret = write_file(DEVFREQ "max_freq", v);
+		ret = enpu_write_file(DEVFREQ "max_freq", v);
 	snprintf(v, sizeof(v), "%llu", min_khz * 1000ull);
 	if (!ret)
-		ret = write_file(DEVFREQ "min_freq", v);
+		ret = enpu_write_file(DEVFREQ "min_freq", v);
 	return ret;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	long v = -1;
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		v = strtol(buf, NULL, 10);
-	close(fd);
-	return v;
 }
 
 static int read_str(const char *path, char *buf, size_t len)
@@ -88,10 +62,10 @@ static int read_str(const char *path, char *buf, size_t len)
  */
 static int cool_down(void)
 {
-	int ret = write_file(TIME_SCALE, "1000");
+	int ret = enpu_write_file(TIME_SCALE, "1000");
 
 	usleep(100000);
-	return ret ? ret : write_file(TIME_SCALE, "1");
+	return ret ? ret : enpu_write_file(TIME_SCALE, "1");
 }
 
 FIXTURE(power) {
@@ -214,7 +188,7 @@ TEST_F_TIMEOUT(power, temperature_follows_rc_model, 60)
 	int64_t a, b;
 	int i;
 
-	ASSERT_EQ(0, write_file(TIME_SCALE, "10"));
+	ASSERT_EQ(0, enpu_write_file(TIME_SCALE, "10"));
 	ASSERT_EQ(0, telemetry(self->fd, &t0));
 	ASSERT_EQ(0, spin(self, 0x3, 1500, points));
 	usleep(1000000);
@@ -264,7 +238,7 @@ TEST_F(power, frequency_cap_stretches_jobs)
 
 		ASSERT_EQ(0, pin_freq(khz, khz));
 		usleep(100000);		/* devfreq applies the new range */
-		EXPECT_EQ((long)khz * 1000, read_long(DEVFREQ "cur_freq"));
+		EXPECT_EQ((long)khz * 1000, enpu_read_long(DEVFREQ "cur_freq"));
 		ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q0));
 		put(&self->cmd, 0, DRM_ENPU_OP_SPIN, cycles, 0, 0);
 		size = put(&self->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
@@ -304,10 +278,10 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 		ASSERT_EQ(0, read_str(path, buf, sizeof(buf)));
 		EXPECT_STREQ(types[i], buf);
 		snprintf(path, sizeof(path), "%strip_point_%d_temp", zone, i);
-		EXPECT_EQ(temps[i], read_long(path));
+		EXPECT_EQ(temps[i], enpu_read_long(path));
 	}
 	snprintf(path, sizeof(path), "%stemp", zone);
-	EXPECT_LT(20000, read_long(path));
+	EXPECT_LT(20000, enpu_read_long(path));
 	/* The cooling device is bound to the control trip (trip 1). */
 	for (i = 0; i < 8; i++) {
 		char link[160];
@@ -316,7 +290,7 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "devfreq-enpu"))
 			continue;
 		snprintf(link, sizeof(link), "%scdev%d_trip_point", zone, i);
-		EXPECT_EQ(1, read_long(link));
+		EXPECT_EQ(1, enpu_read_long(link));
 		bound++;
 	}
 	EXPECT_EQ(1, bound);
@@ -328,11 +302,11 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 	}
 	ASSERT_NE(0, hwmon[0]);
 	snprintf(path, sizeof(path), "%stemp1_input", hwmon);
-	EXPECT_LT(20000, read_long(path));
+	EXPECT_LT(20000, enpu_read_long(path));
 	snprintf(path, sizeof(path), "%spower1_average", hwmon);
-	EXPECT_LE(150000, read_long(path));	/* static power, uW */
+	EXPECT_LE(150000, enpu_read_long(path));	/* static power, uW */
 	snprintf(path, sizeof(path), "%senergy1_input", hwmon);
-	EXPECT_LT(0, read_long(path));
+	EXPECT_LT(0, enpu_read_long(path));
 }
 
 /*
@@ -356,15 +330,15 @@ TEST_F_TIMEOUT(power, critical_trip_powers_the_npu_down, 60)
 	}
 	ASSERT_NE(0, zone[0]);
 	snprintf(path, sizeof(path), "%strip_point_3_temp", zone);
-	crit = read_long(path);
+	crit = enpu_read_long(path);
 	ASSERT_LT(0, crit);
 
 	ASSERT_EQ(0, spin(self, 0x1, 2000, points));
 	usleep(200000);
-	ASSERT_EQ(0, write_file(path, "20000"));	/* below any die temperature */
+	ASSERT_EQ(0, enpu_write_file(path, "20000"));	/* below any die temperature */
 	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
 	snprintf(buf, sizeof(buf), "%ld", crit);
-	ASSERT_EQ(0, write_file(path, buf));
+	ASSERT_EQ(0, enpu_write_file(path, buf));
 	ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q));
 	EXPECT_EQ(-EIO, q.last_error);
 	EXPECT_EQ(DRM_ENPU_CTX_INNOCENT, q.state);

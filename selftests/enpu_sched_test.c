@@ -29,27 +29,13 @@ static int set_param(int fd, __u32 ctx, __u32 param, __u64 value)
 	return ioctl(fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p) ? -errno : 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? n : 0;
-}
-
 /* Budget or freeze command for a context of @fd (debugfs "budget"). */
 static int budget_cmd(int fd, __u32 ctx, const char *what)
 {
 	char cmd[96];
 
 	snprintf(cmd, sizeof(cmd), "%llu %u %s", enpu_client_id(fd), ctx, what);
-	return write_file(DEBUGFS "budget", cmd);
+	return enpu_write_file(DEBUGFS "budget", cmd);
 }
 
 /*
@@ -514,7 +500,7 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 		nsize = nop_stream(&nop);
 		ASSERT_EQ(0, ctx_on(gfd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
 		ASSERT_EQ(0, set_param(gfd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
-		ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+		ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_hang", "1"));
 		ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg));
 		if (i)	/* queued behind the hung job: cancelled */
 			ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg2));
@@ -585,7 +571,7 @@ TEST_F_TIMEOUT(sched, banned_after_repeated_hangs, 120)
 	for (i = 0; i < DRM_ENPU_BAN_HANGS; i++) {
 		ASSERT_EQ(0, ctx_create(bad, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
 		ASSERT_EQ(0, set_param(bad, ctx, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
-		ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+		ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_hang", "1"));
 		ASSERT_EQ(0, submit(bad, ctx, &nop, nsize, NULL, &p));
 		ASSERT_EQ(0, timeline_wait(bad, sync, p, 20 * NS));
 		ASSERT_EQ(0, ctx_query(bad, ok_ctx, &q));
@@ -631,7 +617,7 @@ TEST_F_TIMEOUT(sched, firmware_crash_recovers_with_device_reset, 120)
 	ASSERT_EQ(0, submit(self->fd, a, &cmd, size, NULL, &pa));
 	ASSERT_EQ(0, submit(self->fd, b, &cmd, size, NULL, &pb));
 	usleep(100000);
-	ASSERT_EQ(0, write_file(DEBUGFS "inject_fw_crash", "1"));
+	ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_fw_crash", "1"));
 	ASSERT_EQ(0, timeline_wait(self->fd, a_sync, pa, 20 * NS));
 	ASSERT_EQ(0, timeline_wait(self->fd, b_sync, pb, 20 * NS));
 	EXPECT_TRUE(uevent_seen(ue, "ENPU_RESET=DEVICE", 5000));
@@ -698,7 +684,7 @@ TEST_F_TIMEOUT(sched, fdinfo_engine_time_matches_device, 120)
 			ASSERT_EQ(0, submit(fds[i], ids[i], i ? &fcmd : &cmd, size,
 					    NULL, &points[i]));
 			if (!i && j == 5) {	/* a hang mid-way */
-				ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+				ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_hang", "1"));
 				ASSERT_EQ(0, submit(self->fd, g, &nop, nsize, NULL, &pg));
 			}
 		}
@@ -740,18 +726,20 @@ TEST_F_TIMEOUT(sched, tracepoints, 60)
 	FILE *f;
 	int i;
 
-	ASSERT_EQ(0, write_file(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "events/enpu/enable", "1"));
+	i = open(TRACEFS "trace", O_WRONLY | O_TRUNC | O_CLOEXEC);	/* clears it */
+	ASSERT_LE(0, i);
+	close(i);
+	ASSERT_EQ(0, enpu_write_file(TRACEFS "events/enpu/enable", "1"));
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &nop));
 	nsize = nop_stream(&nop);
 	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &id, &sync));
 	ASSERT_EQ(0, set_param(self->fd, id, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
 	ASSERT_EQ(0, submit(self->fd, id, &nop, nsize, NULL, &p));
 	ASSERT_EQ(0, timeline_wait(self->fd, sync, p, 20 * NS));
-	ASSERT_EQ(0, write_file(DEBUGFS "inject_hang", "1"));
+	ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_hang", "1"));
 	ASSERT_EQ(0, submit(self->fd, id, &nop, nsize, NULL, &p));
 	ASSERT_EQ(0, timeline_wait(self->fd, sync, p, 20 * NS));
-	ASSERT_EQ(0, write_file(TRACEFS "events/enpu/enable", "0"));
+	ASSERT_EQ(0, enpu_write_file(TRACEFS "events/enpu/enable", "0"));
 
 	f = fopen(TRACEFS "trace", "r");
 	ASSERT_NE(NULL, f);

@@ -228,4 +228,34 @@ static inline int enpu_translate(int fd, __u64 va, __u64 len, char rw,
 	return 0;
 }
 
+/* Write @s to a sysfs/debugfs/proc file; 0, or -errno. */
+static inline int enpu_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* A number read from a sysfs/debugfs/proc file, or -1. */
+static inline long enpu_read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v = -1;
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		v = strtol(buf, NULL, 10);
+	close(fd);
+	return v;
+}
+
 #endif /* ENPU_UTILS_H */
