@@ -29,7 +29,7 @@ all: module firmware userspace selftests
 deps:
 	@tools/vm/deps.sh
 
-$(B)/ksrc/.stamp:
+$(B)/ksrc/.stamp: tools/ksrc.sh
 	@tools/ksrc.sh $(B)/ksrc
 
 # drm.h for userspace, from the headers of the kernel we build against
@@ -104,7 +104,9 @@ $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
 
-$(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+$(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h selftests/enpu_nl.h \
+		selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h \
+		$(B)/ksrc/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread -lm
 

@@ -86,6 +86,18 @@ static void enpu_budget_roll(struct enpu_budget *b, u64 now)
 	b->used_ns = b->used_ns > paid ? b->used_ns - paid : 0;
 }
 
+/* 0 and 0 (no budget), or a runtime within a period the driver can keep. */
+int enpu_budget_check(u64 runtime_us, u64 period_us)
+{
+	if (!runtime_us && !period_us)
+		return 0;
+	if (!runtime_us || runtime_us > period_us ||
+	    period_us < DRM_ENPU_BUDGET_MIN_PERIOD_US ||
+	    period_us > DRM_ENPU_BUDGET_MAX_PERIOD_US)
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * enpu_budget_set() - give a context @runtime_us of device time per
  * @period_us; 0 and 0 remove the budget
@@ -101,12 +113,8 @@ int enpu_budget_set(struct enpu_budget *b, u64 runtime_us, u64 period_us)
 	struct dma_fence *gate;
 	unsigned long flags;
 
-	if (runtime_us || period_us) {
-		if (!runtime_us || runtime_us > period_us ||
-		    period_us < DRM_ENPU_BUDGET_MIN_PERIOD_US ||
-		    period_us > DRM_ENPU_BUDGET_MAX_PERIOD_US)
-			return -EINVAL;
-	}
+	if (enpu_budget_check(runtime_us, period_us))
+		return -EINVAL;
 	spin_lock_irqsave(&b->lock, flags);
 	b->runtime_ns = runtime_us * NSEC_PER_USEC;
 	b->period_ns = period_us * NSEC_PER_USEC;

@@ -40,6 +40,7 @@ struct enpu_budget {
 
 void enpu_budget_init(struct enpu_budget *b);
 void enpu_budget_fini(struct enpu_budget *b);
+int enpu_budget_check(u64 runtime_us, u64 period_us);
 int enpu_budget_set(struct enpu_budget *b, u64 runtime_us, u64 period_us);
 void enpu_budget_freeze(struct enpu_budget *b, bool frozen);
 void enpu_budget_get(struct enpu_budget *b, u64 *runtime_us, u64 *period_us,

@@ -4,6 +4,7 @@
  * with a timeline syncobj, a priority, a class hint and a state.
  */
 #include <linux/capability.h>
+#include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -17,6 +18,7 @@
 #include "enpu_ctx.h"
 #include "enpu_drv.h"
 #include "enpu_fault.h"
+#include "enpu_genl.h"
 
 static const enum drm_sched_priority enpu_sched_prio[] = {
 	[DRM_ENPU_PRIORITY_LOW] = DRM_SCHED_PRIORITY_LOW,
@@ -33,6 +35,7 @@ static void enpu_ctx_release(struct kref *ref)
 		drm_syncobj_put(ctx->syncobj);
 	enpu_budget_fini(&ctx->budget);
 	enpu_file_stats_put(ctx->stats);
+	put_pid(ctx->pid);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
 	enpu_obj_put(ENPU_OBJ_CTX);
@@ -52,6 +55,23 @@ struct enpu_ctx *enpu_ctx_lookup(struct enpu_file *efile, u32 id)
 	if (ctx)
 		kref_get(&ctx->ref);
 	xa_unlock(&efile->ctxs);
+	return ctx;
+}
+
+/* The context @id of the file with drm-client-id @client, referenced. */
+struct enpu_ctx *enpu_ctx_find(struct enpu_device *edev, u64 client, u32 id)
+{
+	struct drm_device *drm = &edev->drm;
+	struct enpu_ctx *ctx = NULL;
+	struct drm_file *file;
+
+	mutex_lock(&drm->filelist_mutex);
+	list_for_each_entry(file, &drm->filelist, lhead)
+		if (file->client_id == client) {
+			ctx = enpu_ctx_lookup(file->driver_priv, id);
+			break;
+		}
+	mutex_unlock(&drm->filelist_mutex);
 	return ctx;
 }
 
@@ -83,6 +103,7 @@ static void enpu_ctx_destroy(struct enpu_ctx *ctx)
 	enpu_budget_set(&ctx->budget, 0, 0);
 	enpu_budget_freeze(&ctx->budget, false);
 	enpu_ctx_entity_destroy(ctx);
+	enpu_genl_ctx_event(ctx, ENPU_CMD_CTX_DESTROYED_NTF);
 	enpu_ctx_put(ctx);
 }
 
@@ -137,7 +158,11 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	ctx->edev = edev;
 	ctx->stats = efile->stats;
 	kref_get(&ctx->stats->ref);
+	ctx->client = file->client_id;
+	ctx->pid = get_pid(task_tgid(current));
+	get_task_comm(ctx->comm, current);
 	ctx->priority = args->priority;
+	ctx->priority_grant = DRM_ENPU_PRIORITY_NORMAL;
 	ctx->class_hint = args->class_hint;
 	ctx->job_timeout_ms = enpu_job_timeout_default_ms();
 	ctx->core_mask = GENMASK(edev->fw.num_cores - 1, 0);
@@ -179,6 +204,7 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	/* CTX_DESTROY may free @ctx from here on. */
 	args->ctx_id = id;
 	args->syncobj = handle;
+	enpu_genl_ctx_event(ctx, ENPU_CMD_CTX_CREATED_NTF);
 	drm_dev_exit(idx);
 	return 0;
 
@@ -211,7 +237,7 @@ int enpu_ioctl_ctx_destroy(struct drm_device *drm, void *data,
 	return 0;
 }
 
-static u32 enpu_ctx_state(struct enpu_ctx *ctx)
+u32 enpu_ctx_state(struct enpu_ctx *ctx)
 {
 	if (enpu_file_banned(ctx->stats))
 		return DRM_ENPU_CTX_BANNED;
@@ -278,6 +304,14 @@ static void enpu_ctx_set_cores(struct enpu_ctx *ctx, u32 mask)
 	drm_sched_entity_modify_sched(&ctx->entity, ctx->sched_list, n);
 }
 
+/* Caller holds submit_lock. */
+void enpu_ctx_set_priority(struct enpu_ctx *ctx, u32 priority)
+{
+	ctx->priority = priority;
+	drm_sched_entity_set_priority(&ctx->entity, enpu_sched_prio[priority]);
+	enpu_ctx_set_cores(ctx, ctx->core_mask);
+}
+
 static int enpu_ctx_set(struct drm_device *drm, struct enpu_ctx *ctx,
 			u32 param, u64 value)
 {
@@ -287,14 +321,13 @@ static int enpu_ctx_set(struct drm_device *drm, struct enpu_ctx *ctx,
 	case DRM_ENPU_PARAM_PRIORITY:
 		if (value > DRM_ENPU_PRIORITY_REALTIME)
 			return -EINVAL;
-		if (value > DRM_ENPU_PRIORITY_NORMAL && !capable(CAP_SYS_NICE)) {
-			drm_dbg(drm, "CTX_SET_PARAM: priority %llu needs CAP_SYS_NICE\n",
+		if (value > max(DRM_ENPU_PRIORITY_NORMAL, ctx->priority_grant) &&
+		    !capable(CAP_SYS_NICE)) {
+			drm_dbg(drm, "CTX_SET_PARAM: priority %llu needs CAP_SYS_NICE or a grant\n",
 				value);
 			return -EACCES;
 		}
-		ctx->priority = value;
-		drm_sched_entity_set_priority(&ctx->entity, enpu_sched_prio[value]);
-		enpu_ctx_set_cores(ctx, ctx->core_mask);
+		enpu_ctx_set_priority(ctx, value);
 		return 0;
 	case DRM_ENPU_PARAM_CLASS:
 		if (value > DRM_ENPU_CLASS_REALTIME)
@@ -351,6 +384,11 @@ int enpu_ioctl_ctx_set_param(struct drm_device *drm, void *data,
 	mutex_lock(&ctx->submit_lock);
 	ret = enpu_ctx_set(drm, ctx, args->param, args->value);
 	mutex_unlock(&ctx->submit_lock);
+	if (!ret && (args->param == DRM_ENPU_PARAM_CLASS ||
+		     args->param == DRM_ENPU_PARAM_PERIOD_US ||
+		     args->param == DRM_ENPU_PARAM_DEADLINE_US ||
+		     args->param == DRM_ENPU_PARAM_JOB_DURATION_US))
+		enpu_genl_ctx_event(ctx, ENPU_CMD_CTX_HINT_NTF);
 	if (ret == -EINVAL)
 		drm_dbg(drm, "CTX_SET_PARAM: bad param %u or value %llu\n",
 			args->param, args->value);

@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <drm/gpu_scheduler.h>
 
 #include "enpu_budget.h"
@@ -23,7 +24,12 @@ struct enpu_file_stats;
  * @edev: the device
  * @stats: the file's device-time counters
  * @id: id in the file's table
+ * @client: drm-client-id of the file that owns it
+ * @pid: the process that created it
+ * @comm: that process's name then
  * @priority: DRM_ENPU_PRIORITY_*
+ * @priority_grant: the highest priority the owner may set without
+ *	CAP_SYS_NICE (the control plane grants it)
  * @class_hint: DRM_ENPU_CLASS_*
  * @hint_period_us: workload hint: period of the context's jobs
  * @hint_deadline_us: workload hint: deadline of a job after its release
@@ -52,7 +58,11 @@ struct enpu_ctx {
 	struct enpu_device *edev;
 	struct enpu_file_stats *stats;
 	u32 id;
+	u64 client;
+	struct pid *pid;
+	char comm[TASK_COMM_LEN];
 	u32 priority;
+	u32 priority_grant;
 	u32 class_hint;
 	u32 hint_period_us;
 	u32 hint_deadline_us;
@@ -77,6 +87,9 @@ struct enpu_ctx {
 };
 
 struct enpu_ctx *enpu_ctx_lookup(struct enpu_file *efile, u32 id);
+struct enpu_ctx *enpu_ctx_find(struct enpu_device *edev, u64 client, u32 id);
+u32 enpu_ctx_state(struct enpu_ctx *ctx);
+void enpu_ctx_set_priority(struct enpu_ctx *ctx, u32 priority);
 void enpu_ctx_put(struct enpu_ctx *ctx);
 void enpu_ctx_destroy_all(struct enpu_file *efile);
 

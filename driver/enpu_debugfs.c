@@ -205,8 +205,9 @@ static int enpu_sched_show(struct seq_file *m, void *unused)
 			   i, st.busy_ns, st.busy_cycles, st.progress,
 			   atomic_read(&edev->core_resets[i]));
 	}
-	seq_printf(m, "device_resets %d\nresets %d\n",
-		   atomic_read(&edev->device_resets), atomic_read(&edev->resets));
+	seq_printf(m, "device_resets %d\nresets %d\nwarm_boots %d\n",
+		   atomic_read(&edev->device_resets), atomic_read(&edev->resets),
+		   atomic_read(&edev->pm.warm_boots));
 	drm_dev_exit(idx);
 	return 0;
 }
@@ -247,24 +248,6 @@ static int enpu_contexts_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(enpu_contexts);
 
-/* A context of the file with drm-client-id @client, referenced. */
-static struct enpu_ctx *enpu_debugfs_ctx(struct enpu_device *edev, u64 client,
-					 u32 id)
-{
-	struct drm_device *drm = &edev->drm;
-	struct enpu_ctx *ctx = NULL;
-	struct drm_file *file;
-
-	mutex_lock(&drm->filelist_mutex);
-	list_for_each_entry(file, &drm->filelist, lhead)
-		if (file->client_id == client) {
-			ctx = enpu_ctx_lookup(file->driver_priv, id);
-			break;
-		}
-	mutex_unlock(&drm->filelist_mutex);
-	return ctx;
-}
-
 /*
  * budget: the control plane's levers over one context, until the netlink
  * family exists.  Write "CLIENT CTX RUNTIME_US PERIOD_US" to give the
@@ -288,13 +271,13 @@ static ssize_t enpu_budget_write(struct file *f, const char __user *ubuf,
 	buf[len] = 0;
 
 	if (sscanf(buf, "%llu %u %llu %llu", &client, &id, &runtime, &period) == 4) {
-		ctx = enpu_debugfs_ctx(edev, client, id);
+		ctx = enpu_ctx_find(edev, client, id);
 		if (!ctx)
 			return -ENOENT;
 		ret = enpu_budget_set(&ctx->budget, runtime, period);
 	} else if (sscanf(buf, "%llu %u %7s", &client, &id, word) == 3 &&
 		   (!strcmp(word, "freeze") || !strcmp(word, "thaw"))) {
-		ctx = enpu_debugfs_ctx(edev, client, id);
+		ctx = enpu_ctx_find(edev, client, id);
 		if (!ctx)
 			return -ENOENT;
 		enpu_budget_freeze(&ctx->budget, !strcmp(word, "freeze"));
@@ -337,14 +320,28 @@ static int enpu_force_reset_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(enpu_force_reset_fops, NULL, enpu_force_reset_set,
 			 "%llu\n");
 
-/* Writing 1 crashes the firmware; the driver resets the device. */
+/*
+ * Writing 1 crashes the firmware (waking the NPU if it sleeps), and
+ * returns once the driver has reset the device.
+ */
 static int enpu_inject_fw_crash_set(void *data, u64 val)
 {
 	struct enpu_device *edev = data;
+	int ret, before;
 
 	if (val != 1)
 		return -EINVAL;
-	return edev->hw->ops->inject(edev->hw, ENPU_HW_FAULT_FW_CRASH);
+	ret = enpu_pm_get(edev);
+	if (ret)
+		return ret;
+	before = atomic_read(&edev->device_resets);
+	ret = edev->hw->ops->inject(edev->hw, ENPU_HW_FAULT_FW_CRASH);
+	if (!ret && !wait_event_timeout(edev->reset_done,
+					atomic_read(&edev->device_resets) != before,
+					10 * HZ))
+		ret = -ETIMEDOUT;
+	enpu_pm_put(edev);
+	return ret;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(enpu_inject_fw_crash_fops, NULL,
 			 enpu_inject_fw_crash_set, "%llu\n");

@@ -23,6 +23,7 @@
 #include "enpu_drv.h"
 #include "enpu_fault.h"
 #include "enpu_gem.h"
+#include "enpu_genl.h"
 #include "enpu_job.h"
 #include "enpu_hw.h"
 #include "enpu_pm.h"
@@ -287,7 +288,7 @@ static int enpu_probe(struct platform_device *pdev)
 
 	ret = enpu_sched_init(edev);
 	if (ret)
-		goto err_halt;
+		goto err_fw;
 
 	platform_set_drvdata(pdev, edev);
 	ret = enpu_pm_init(edev);
@@ -299,6 +300,7 @@ static int enpu_probe(struct platform_device *pdev)
 		goto err_pm;
 
 	enpu_debugfs_init(edev);
+	enpu_genl_add_device(edev);
 	enpu_obj_get(ENPU_OBJ_DEVICE);
 	return 0;
 
@@ -306,8 +308,9 @@ err_pm:
 	enpu_pm_fini(edev);
 err_sched:
 	enpu_sched_fini(edev);
-err_halt:
+err_fw:
 	edev->hw->ops->halt(edev->hw);
+	enpu_fw_fini(edev);
 	return ret;
 }
 
@@ -324,6 +327,7 @@ static void enpu_remove(struct platform_device *pdev)
 	struct enpu_device *edev = platform_get_drvdata(pdev);
 	struct drm_file *file;
 
+	enpu_genl_remove_device(edev);
 	drm_dev_unplug(&edev->drm);
 	enpu_pm_fini(edev);
 	edev->hw->ops->halt(edev->hw);
@@ -333,6 +337,7 @@ static void enpu_remove(struct platform_device *pdev)
 		enpu_ctx_destroy_all(file->driver_priv);
 	mutex_unlock(&edev->drm.filelist_mutex);
 	enpu_sched_fini(edev);
+	enpu_fw_fini(edev);
 	enpu_obj_put(ENPU_OBJ_DEVICE);
 }
 
@@ -341,6 +346,7 @@ static struct platform_driver enpu_platform_driver = {
 	.remove = enpu_remove,
 	.driver = {
 		.name = ENPU_DRIVER_NAME,
+		.pm = pm_ptr(&enpu_pm_ops),
 	},
 };
 
@@ -352,9 +358,14 @@ static int __init enpu_init(void)
 
 	enpu_debugfs_module_init();
 
-	ret = platform_driver_register(&enpu_platform_driver);
+	/* Before any device: events may be sent from probe on. */
+	ret = enpu_genl_register();
 	if (ret)
 		goto err_debugfs;
+
+	ret = platform_driver_register(&enpu_platform_driver);
+	if (ret)
+		goto err_genl;
 
 	if (!enpu_sim)
 		return 0;
@@ -384,6 +395,8 @@ static int __init enpu_init(void)
 
 err_driver:
 	platform_driver_unregister(&enpu_platform_driver);
+err_genl:
+	enpu_genl_unregister();
 err_debugfs:
 	enpu_debugfs_module_exit();
 	return ret;
@@ -398,6 +411,7 @@ static void __exit enpu_exit(void)
 	 */
 	platform_driver_unregister(&enpu_platform_driver);
 	platform_device_unregister(enpu_sim_pdev);
+	enpu_genl_unregister();
 	enpu_debugfs_module_exit();
 }
 

@@ -29,6 +29,8 @@ struct enpu_vm;
  * @hw: the device behind the hardware boundary
  * @fw_name: firmware file name, relative to the firmware search path
  * @fw: the validated firmware the device runs
+ * @fw_image: the image it booted, kept for warm boots
+ * @fw_image_size: its size
  * @sched: one scheduler per core
  * @sched_list: pointers to @sched, which every context's entity keeps
  * @fence_lock: lock of the hardware fences
@@ -40,6 +42,9 @@ struct enpu_vm;
  * @resets: core and device resets so far
  * @core_resets: core resets per core
  * @device_resets: device resets (firmware reloads)
+ * @reset_done: woken after each device reset
+ * @dead: the last device reset failed to boot the firmware; the device
+ *	stays down (jobs fail with -ENODEV) until a reset succeeds
  * @jobs: jobs of this device not yet freed
  * @entities: contexts' scheduler entities not yet destroyed
  * @jobs_idle: woken when @jobs or @entities drops to zero
@@ -50,6 +55,8 @@ struct enpu_device {
 	struct enpu_hw *hw;
 	const char *fw_name;
 	struct enpu_fw_info fw;
+	void *fw_image;
+	size_t fw_image_size;
 	struct drm_gpu_scheduler sched[ENPU_FW_MAX_CORES];
 	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	spinlock_t fence_lock; /* the hardware fences' lock */
@@ -60,6 +67,8 @@ struct enpu_device {
 	atomic_t resets;
 	atomic_t core_resets[ENPU_FW_MAX_CORES];
 	atomic_t device_resets;
+	wait_queue_head_t reset_done;
+	bool dead;
 	atomic_t jobs;
 	atomic_t entities;
 	wait_queue_head_t jobs_idle;

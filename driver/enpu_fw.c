@@ -214,14 +214,27 @@ int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
 	return enpu_fw_parse_thermal(hdr, info, why, why_len);
 }
 
+/* The boot handshake: the device must report the version it was given. */
+static int enpu_fw_handshake(struct enpu_device *edev, u32 version)
+{
+	u32 running = edev->hw->ops->fw_version(edev->hw);
+
+	if (running == version)
+		return 0;
+	dev_err(edev->drm.dev, "firmware %s: boot handshake failed (device reports 0x%x)\n",
+		edev->fw_name, running);
+	edev->hw->ops->halt(edev->hw);
+	return -EIO;
+}
+
 /**
  * enpu_fw_boot() - load, validate and boot the firmware
  * @edev: the device
  *
  * At probe this fills &enpu_device.fw.  A device reset boots the image the
  * loader gives now; it must describe the same device (cores and OPPs) as
- * the one probed, whose description stays.  The image is released once the
- * device runs.
+ * the one probed, whose description stays.  A copy of the image stays in
+ * memory for warm boots.
  *
  * Return: 0, or a negative errno after one dmesg line saying why.
  */
@@ -232,7 +245,7 @@ int enpu_fw_boot(struct enpu_device *edev)
 	struct enpu_fw_info *info;
 	bool reload = edev->fw.num_cores;
 	char why[96];
-	u32 running;
+	void *image;
 	int ret;
 
 	info = enpu_kzalloc(sizeof(*info), GFP_KERNEL);
@@ -266,15 +279,20 @@ int enpu_fw_boot(struct enpu_device *edev)
 		goto out_release;
 	}
 
-	running = edev->hw->ops->fw_version(edev->hw);
-	if (running != info->fw_version) {
-		dev_err(dev, "firmware %s: boot handshake failed (device reports 0x%x)\n",
-			edev->fw_name, running);
+	ret = enpu_fw_handshake(edev, info->fw_version);
+	if (ret)
+		goto out_release;
+
+	/* Kept for warm boots (runtime resume): no file system needed then. */
+	image = kvmemdup(fw->data, fw->size, GFP_KERNEL);
+	if (!image) {
 		edev->hw->ops->halt(edev->hw);
-		ret = -EIO;
+		ret = -ENOMEM;
 		goto out_release;
 	}
-
+	kvfree(edev->fw_image);
+	edev->fw_image = image;
+	edev->fw_image_size = fw->size;
 	if (!reload)
 		edev->fw = *info;
 	drm_info(&edev->drm, "firmware %s %u.%u.%u booted, %u cores\n",
@@ -286,4 +304,31 @@ out_release:
 out_free:
 	kfree(info);
 	return ret;
+}
+
+/**
+ * enpu_fw_warm_boot() - boot the device again from the image in memory
+ * @edev: the device, booted before by enpu_fw_boot()
+ *
+ * What runtime resume does: no firmware request, no parsing.
+ *
+ * Return: 0, or a negative errno if the device refused the image.
+ */
+int enpu_fw_warm_boot(struct enpu_device *edev)
+{
+	int ret;
+
+	ret = enpu_fault_hw(ENPU_FAULT_BOOT) ? -EIO :
+	      edev->hw->ops->boot(edev->hw, edev->fw_image, edev->fw_image_size);
+	if (ret) {
+		dev_err(edev->drm.dev, "warm boot: device refused to boot (%d)\n", ret);
+		return ret;
+	}
+	return enpu_fw_handshake(edev, edev->fw.fw_version);
+}
+
+void enpu_fw_fini(struct enpu_device *edev)
+{
+	kvfree(edev->fw_image);
+	edev->fw_image = NULL;
 }

@@ -46,5 +46,7 @@ struct enpu_fw_info {
 int enpu_fw_parse(const u8 *data, size_t size, struct enpu_fw_info *info,
 		  char *why, size_t why_len);
 int enpu_fw_boot(struct enpu_device *edev);
+int enpu_fw_warm_boot(struct enpu_device *edev);
+void enpu_fw_fini(struct enpu_device *edev);
 
 #endif /* __ENPU_FW_H__ */

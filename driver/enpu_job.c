@@ -13,6 +13,7 @@
 #include <linux/dma-fence-chain.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -28,6 +29,7 @@
 #include "enpu_drv.h"
 #include "enpu_fault.h"
 #include "enpu_fw.h"
+#include "enpu_genl.h"
 #include "enpu_hw.h"
 #include "enpu_job.h"
 #include "enpu_trace.h"
@@ -173,6 +175,12 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
+	/* Held from the ring until the device completes the job. */
+	ret = enpu_pm_get(edev);
+	if (ret) {
+		kfree(fence);
+		return ERR_PTR(ret);
+	}
 	dma_fence_init(fence, &enpu_fence_ops, &edev->fence_lock,
 		       edev->fence_context + core, ++edev->fence_seqno[core]);
 	job->hw_fence = dma_fence_get(fence);
@@ -183,6 +191,7 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	if (ret) {
 		dma_fence_set_error(fence, ret);
 		dma_fence_signal(fence);
+		enpu_pm_put(edev);
 	}
 	return fence;
 }
@@ -213,13 +222,17 @@ static void enpu_job_complete(struct enpu_hw *hw, u32 core,
 	enpu_budget_charge(&ctx->budget, busy);
 
 	/* The stream's own faults make its context guilty. */
-	if (hwjob->status == -EFAULT || hwjob->status == -EINVAL)
+	if (hwjob->status == -EFAULT || hwjob->status == -EINVAL) {
 		atomic_set(&ctx->guilty, 1);
+		enpu_genl_job_event(ctx, ENPU_CMD_JOB_FAULT_NTF, core,
+				    hwjob->status);
+	}
 	if (hwjob->status)
 		dma_fence_set_error(fence, hwjob->status);
 	trace_enpu_job_done(job->client, ctx->id, job->point, core,
 			    hwjob->status, busy);
 	dma_fence_signal(fence);
+	enpu_pm_put(ctx->edev);
 }
 
 /*
@@ -256,6 +269,7 @@ static void enpu_reset_uevent(struct enpu_device *edev, int core)
 	else
 		snprintf(core_env, sizeof(core_env), "ENPU_RESET=CORE%d", core);
 	kobject_uevent_env(&edev->drm.dev->kobj, KOBJ_CHANGE, envp);
+	enpu_genl_reset_event(edev, core);
 }
 
 /* Keep the guilty context's jobs that wait in any ring off the device. */
@@ -301,6 +315,7 @@ static void enpu_job_hung(struct enpu_device *edev, struct enpu_job *job,
 		 core, job->point, job->client, ctx->id, held_ms);
 	drm_sched_increase_karma(&job->base);
 	atomic_set(&ctx->guilty, 1);
+	enpu_genl_job_event(ctx, ENPU_CMD_JOB_TIMEOUT_NTF, core, 0);
 	if (atomic_inc_return(&ctx->stats->hangs) == DRM_ENPU_BAN_HANGS)
 		dev_warn(edev->drm.dev, "client %llu banned after %u hangs\n",
 			 job->client, DRM_ENPU_BAN_HANGS);
@@ -418,6 +433,7 @@ int enpu_device_restart(struct enpu_device *edev)
 		dev_err(edev->drm.dev,
 			"device reset failed (%d): jobs will fail with -ENODEV\n",
 			ret);
+	edev->dead = ret;
 	/* The device boots at its top OPP: let devfreq apply its limits. */
 	if (!ret && edev->pm.devfreq) {
 		mutex_lock(&edev->pm.devfreq->lock);
@@ -428,6 +444,7 @@ int enpu_device_restart(struct enpu_device *edev)
 	atomic_inc(&edev->resets);
 	trace_enpu_reset(-1, ret ? "boot failed" : "fatal error");
 	enpu_reset_uevent(edev, -1);
+	wake_up_all(&edev->reset_done);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		drm_sched_wqueue_start(&edev->sched[i]);
 	return ret;
@@ -450,8 +467,11 @@ static void enpu_reset_work(struct work_struct *work)
 	if (!edev->pm.powered_down) {	/* else the cooldown boots it */
 		dev_warn(edev->drm.dev, "device reset: reloading firmware %s\n",
 			 edev->fw_name);
+		/* Asleep, it is woken only to be reset: the same cold start. */
+		pm_runtime_get_sync(edev->drm.dev);
 		enpu_device_stop(edev);
 		enpu_device_restart(edev);
+		enpu_pm_put(edev);
 	}
 	drm_dev_exit(idx);
 }
@@ -484,6 +504,7 @@ int enpu_sched_init(struct enpu_device *edev)
 
 	spin_lock_init(&edev->fence_lock);
 	init_waitqueue_head(&edev->jobs_idle);
+	init_waitqueue_head(&edev->reset_done);
 	INIT_WORK(&edev->reset_work, enpu_reset_work);
 	edev->fence_context = dma_fence_context_alloc(edev->fw.num_cores);
 	edev->hw->complete = enpu_job_complete;

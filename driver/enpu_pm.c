@@ -14,6 +14,13 @@
  *   The critical trip resets and powers down the NPU, never the machine;
  *   it boots again once it has cooled below the hot trip.
  * - hwmon "enpu": temp1_input, power1_average, energy1_input.
+ * - Runtime PM with autosuspend: a job holds a reference from the moment
+ *   it is written to a ring until the device completes it; idle for
+ *   ENPU_AUTOSUSPEND_MS, the NPU is halted (it draws nothing) and a warm
+ *   boot from the image in memory brings it back.
+ * - The control plane's caps (netlink DEV_SET) are one more PM QoS
+ *   maximum-frequency request, which devfreq honours with the thermal
+ *   one; every move of the resulting ceiling is a throttle event.
  */
 #include <linux/devfreq.h>
 #include <linux/devfreq_cooling.h>
@@ -21,6 +28,7 @@
 #include <linux/hwmon.h>
 #include <linux/ktime.h>
 #include <linux/pm_opp.h>
+#include <linux/pm_runtime.h>
 #include <linux/thermal.h>
 
 #include <drm/drm_drv.h>
@@ -28,6 +36,7 @@
 
 #include "enpu_drv.h"
 #include "enpu_fw.h"
+#include "enpu_genl.h"
 #include "enpu_hw.h"
 #include "enpu_job.h"
 #include "enpu_pm.h"
@@ -36,10 +45,139 @@
 #define ENPU_THERMAL_PASSIVE_MS	100
 #define ENPU_THERMAL_POLL_MS	500
 #define ENPU_COOLDOWN_MS	200
+#define ENPU_AUTOSUSPEND_MS	50
 
 static struct enpu_device *enpu_pm_edev(struct device *dev)
 {
 	return dev_get_drvdata(dev);
+}
+
+/* --- caps and the frequency ceiling ---------------------------------------- */
+
+/* The highest OPP at or below @khz, or the lowest OPP. */
+static u32 enpu_pm_opp_at_most(const struct enpu_fw_info *fw, u64 khz)
+{
+	u32 i, best = fw->opps[0].freq_khz;
+
+	for (i = 0; i < fw->num_opps; i++)
+		if (fw->opps[i].freq_khz <= khz)
+			best = max(best, fw->opps[i].freq_khz);
+	return best;
+}
+
+/* The highest OPP whose full-load power (static included) fits in @mw. */
+static u32 enpu_pm_opp_for_power(const struct enpu_fw_info *fw, u32 mw)
+{
+	u32 i, best = fw->opps[0].freq_khz;
+
+	for (i = 0; i < fw->num_opps; i++)
+		if ((u64)fw->static_power_mw + fw->opps[i].power_mw <= mw)
+			best = max(best, fw->opps[i].freq_khz);
+	return best;
+}
+
+/**
+ * enpu_pm_freq_max_khz() - the frequency ceiling in effect
+ * @edev: the device
+ *
+ * Return: the OPP devfreq may go up to under every maximum-frequency
+ * request: the thermal cooling device's, the control plane's caps, and
+ * devfreq's own max_freq.
+ */
+u32 enpu_pm_freq_max_khz(struct enpu_device *edev)
+{
+	return enpu_pm_opp_at_most(&edev->fw, max(READ_ONCE(edev->pm.qos_max_khz), 0));
+}
+
+/**
+ * enpu_pm_set_caps() - set the control plane's caps
+ * @edev: the device
+ * @freq_khz: the new frequency cap, 0 to clear it; NULL: unchanged
+ * @power_mw: the new power cap, 0 to clear it; NULL: unchanged
+ *
+ * The NPU then runs at most at the highest OPP under the frequency cap
+ * and at the highest OPP whose full-load power fits under the power cap;
+ * never below the lowest OPP.
+ *
+ * Return: 0 or a negative errno from PM QoS.
+ */
+int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
+		     const u32 *power_mw)
+{
+	struct enpu_pm *pm = &edev->pm;
+	s32 khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
+	int ret;
+
+	mutex_lock(&pm->cap_lock);
+	if (freq_khz)
+		WRITE_ONCE(pm->freq_cap_khz, *freq_khz);
+	if (power_mw)
+		WRITE_ONCE(pm->power_cap_mw, *power_mw);
+	if (pm->freq_cap_khz)
+		khz = min_t(u32, khz, enpu_pm_opp_at_most(&edev->fw, pm->freq_cap_khz));
+	if (pm->power_cap_mw)
+		khz = min_t(u32, khz, enpu_pm_opp_for_power(&edev->fw, pm->power_cap_mw));
+	WRITE_ONCE(pm->cap_moved, true);
+	WRITE_ONCE(pm->cap_qos_khz, khz);
+	ret = dev_pm_qos_update_request(&pm->cap_req, khz);
+	mutex_unlock(&pm->cap_lock);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The maximum-frequency requests changed: report a move of the ceiling,
+ * with who moved it: the caps if theirs is the binding request (or, once
+ * nothing binds, if they changed last), else the kernel's thermal
+ * governor.  Called under PM QoS's lock, before devfreq applies it.
+ */
+static int enpu_pm_qos_notify(struct notifier_block *nb, unsigned long value,
+			      void *unused)
+{
+	struct enpu_pm *pm = container_of(nb, struct enpu_pm, qos_nb);
+	struct enpu_device *edev = container_of(pm, struct enpu_device, pm);
+	struct enpu_hw_telemetry t;
+	u32 ceiling;
+	bool by_cap;
+
+	WRITE_ONCE(pm->qos_max_khz, value);
+	ceiling = enpu_pm_freq_max_khz(edev);
+	if (ceiling == pm->ceiling_khz)
+		return NOTIFY_OK;
+	pm->ceiling_khz = ceiling;
+	if (value == PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE)
+		by_cap = READ_ONCE(pm->cap_moved);
+	else
+		by_cap = READ_ONCE(pm->cap_qos_khz) <= value;
+	WRITE_ONCE(pm->cap_moved, false);
+	edev->hw->ops->telemetry(edev->hw, &t);
+	enpu_genl_throttle_event(edev, ceiling,
+				 by_cap ? ENPU_THROTTLE_REASON_CAP :
+					  ENPU_THROTTLE_REASON_THERMAL,
+				 t.temp_mc);
+	return NOTIFY_OK;
+}
+
+/*
+ * The caps' request, and a watch on the ceiling every request makes.
+ * Before the cooling device exists, nothing limits the frequency yet.
+ */
+static int enpu_pm_qos_init(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+	struct enpu_pm *pm = &edev->pm;
+	int ret;
+
+	pm->qos_max_khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
+	pm->cap_qos_khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
+	pm->ceiling_khz = enpu_pm_freq_max_khz(edev);
+	pm->qos_nb.notifier_call = enpu_pm_qos_notify;
+	ret = dev_pm_qos_add_notifier(dev, &pm->qos_nb, DEV_PM_QOS_MAX_FREQUENCY);
+	if (ret) {
+		pm->qos_nb.notifier_call = NULL;
+		return ret;
+	}
+	return dev_pm_qos_add_request(dev, &pm->cap_req, DEV_PM_QOS_MAX_FREQUENCY,
+				      PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE);
 }
 
 /* --- devfreq -------------------------------------------------------------- */
@@ -211,6 +349,8 @@ static void enpu_pm_cooldown_work(struct work_struct *work)
 	if (!pm->powered_down) {
 		dev_crit(edev->drm.dev,
 			 "critical temperature: resetting and powering down the NPU\n");
+		/* Held until it boots again: runtime PM must not wake it. */
+		pm_runtime_get_sync(edev->drm.dev);
 		enpu_device_stop(edev);
 		pm->powered_down = true;
 	}
@@ -223,6 +363,7 @@ static void enpu_pm_cooldown_work(struct work_struct *work)
 			 t.temp_mc);
 		enpu_device_restart(edev);
 		pm->powered_down = false;
+		enpu_pm_put(edev);
 		atomic_set(&pm->overheated, 0);
 	}
 	drm_dev_exit(idx);
@@ -330,6 +471,100 @@ static const struct hwmon_chip_info enpu_hwmon_chip = {
 	.info = enpu_hwmon_info,
 };
 
+/* --- runtime PM ------------------------------------------------------------------ */
+
+/**
+ * enpu_pm_get() - keep the NPU powered, waking it if it sleeps
+ * @edev: the device
+ *
+ * Return: 0, or a negative errno if it could not be woken.
+ */
+int enpu_pm_get(struct enpu_device *edev)
+{
+	return pm_runtime_resume_and_get(edev->drm.dev);
+}
+
+/**
+ * enpu_pm_put() - let the NPU sleep once idle for ENPU_AUTOSUSPEND_MS
+ * @edev: the device
+ *
+ * May be called from atomic context.
+ */
+void enpu_pm_put(struct enpu_device *edev)
+{
+	pm_runtime_mark_last_busy(edev->drm.dev);
+	pm_runtime_put_autosuspend(edev->drm.dev);
+}
+
+/* Idle: halt the NPU, which then draws no power at all. */
+static int enpu_runtime_suspend(struct device *dev)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+
+	if (edev->pm.devfreq)
+		devfreq_suspend_device(edev->pm.devfreq);
+	edev->hw->ops->halt(edev->hw);
+	return 0;
+}
+
+/*
+ * Warm boot from the image in memory, then back to the OPP devfreq
+ * chose (the device boots at its top OPP).  A device whose last reset
+ * failed stays down until a reset brings it back.
+ */
+static int enpu_runtime_resume(struct device *dev)
+{
+	struct enpu_device *edev = dev_get_drvdata(dev);
+	struct devfreq *df = edev->pm.devfreq;
+	int ret;
+
+	if (!edev->dead) {
+		ret = enpu_fw_warm_boot(edev);
+		if (ret)
+			return ret;
+		atomic_inc(&edev->pm.warm_boots);
+	}
+	if (df) {
+		devfreq_resume_device(df);
+		mutex_lock(&df->lock);
+		update_devfreq(df);
+		mutex_unlock(&df->lock);
+	}
+	return 0;
+}
+
+const struct dev_pm_ops enpu_pm_ops = {
+	RUNTIME_PM_OPS(enpu_runtime_suspend, enpu_runtime_resume, NULL)
+};
+
+/*
+ * The device is booted and active.  It may sleep once probe is done: the
+ * driver core holds a reference while it probes (and while it removes).
+ */
+static void enpu_pm_runtime_init(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+
+	pm_runtime_set_autosuspend_delay(dev, ENPU_AUTOSUSPEND_MS);
+	pm_runtime_use_autosuspend(dev);
+	pm_runtime_mark_last_busy(dev);
+	pm_runtime_set_active(dev);
+	pm_runtime_enable(dev);
+	edev->pm.rpm_enabled = true;
+}
+
+static void enpu_pm_runtime_fini(struct enpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+
+	if (!edev->pm.rpm_enabled)
+		return;
+	pm_runtime_disable(dev);
+	pm_runtime_dont_use_autosuspend(dev);
+	pm_runtime_set_suspended(dev);
+	edev->pm.rpm_enabled = false;
+}
+
 /* --- set up and tear down ------------------------------------------------------ */
 
 int enpu_pm_init(struct enpu_device *edev)
@@ -339,7 +574,14 @@ int enpu_pm_init(struct enpu_device *edev)
 	int ret;
 
 	mutex_init(&pm->hwmon_lock);
+	mutex_init(&pm->cap_lock);
 	INIT_DELAYED_WORK(&pm->cooldown, enpu_pm_cooldown_work);
+	enpu_pm_runtime_init(edev);
+	ret = enpu_pm_qos_init(edev);
+	if (ret < 0) {
+		dev_err(dev, "PM QoS: %d\n", ret);
+		goto err;
+	}
 	ret = enpu_pm_devfreq_init(edev);
 	if (ret) {
 		dev_err(dev, "devfreq: %d\n", ret);
@@ -386,11 +628,19 @@ void enpu_pm_fini(struct enpu_device *edev)
 		for (i = 0; i < edev->fw.num_cores; i++)
 			drm_sched_wqueue_start(&edev->sched[i]);
 		pm->powered_down = false;
+		pm_runtime_put_noidle(dev);
 	}
+	if (dev_pm_qos_request_active(&pm->cap_req))
+		dev_pm_qos_remove_request(&pm->cap_req);
+	if (pm->qos_nb.notifier_call)
+		dev_pm_qos_remove_notifier(dev, &pm->qos_nb, DEV_PM_QOS_MAX_FREQUENCY);
+	pm->qos_nb.notifier_call = NULL;
 	if (pm->devfreq)
 		devfreq_remove_device(pm->devfreq);
 	pm->devfreq = NULL;
 	em_dev_unregister_perf_domain(dev);
 	dev_pm_opp_remove_all_dynamic(dev);
+	enpu_pm_runtime_fini(edev);
+	mutex_destroy(&pm->cap_lock);
 	mutex_destroy(&pm->hwmon_lock);
 }

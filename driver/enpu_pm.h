@@ -4,6 +4,8 @@
 
 #include <linux/devfreq.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/pm_qos.h>
 #include <linux/thermal.h>
 #include <linux/workqueue.h>
 
@@ -25,6 +27,17 @@ struct enpu_device;
  * @hwmon_lock: protects the two fields below
  * @hwmon_energy_uj: energy at the previous power1_average read
  * @hwmon_time_ns: when that was
+ * @cap_lock: serialises changes of the caps
+ * @cap_req: the control plane's frequency ceiling (PM QoS, kHz)
+ * @freq_cap_khz: the control plane's frequency cap; 0: none
+ * @power_cap_mw: the control plane's power cap; 0: none
+ * @cap_moved: the caps changed since the ceiling was last reported
+ * @cap_qos_khz: the value of @cap_req
+ * @qos_nb: watches the maximum-frequency requests
+ * @qos_max_khz: the lowest of them
+ * @ceiling_khz: the ceiling last reported (throttle events)
+ * @rpm_enabled: runtime PM is set up
+ * @warm_boots: runtime resumes that booted the NPU
  */
 struct enpu_pm {
 	struct devfreq_dev_profile df_profile;
@@ -41,9 +54,27 @@ struct enpu_pm {
 	struct mutex hwmon_lock; /* protects the power average's origin */
 	u64 hwmon_energy_uj;
 	u64 hwmon_time_ns;
+	struct mutex cap_lock; /* serialises cap changes */
+	struct dev_pm_qos_request cap_req;
+	u32 freq_cap_khz;
+	u32 power_cap_mw;
+	bool cap_moved;
+	s32 cap_qos_khz;
+	struct notifier_block qos_nb;
+	s32 qos_max_khz;
+	u32 ceiling_khz;
+	bool rpm_enabled;
+	atomic_t warm_boots;
 };
 
 int enpu_pm_init(struct enpu_device *edev);
 void enpu_pm_fini(struct enpu_device *edev);
+u32 enpu_pm_freq_max_khz(struct enpu_device *edev);
+int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
+		     const u32 *power_mw);
+int enpu_pm_get(struct enpu_device *edev);
+void enpu_pm_put(struct enpu_device *edev);
+
+extern const struct dev_pm_ops enpu_pm_ops;
 
 #endif /* __ENPU_PM_H__ */

@@ -22,7 +22,7 @@
 #define DRIVER_NTH	"/sys/kernel/debug/enpu/fail_nth"
 #define KERNEL_NTH	"/proc/thread-self/fail-nth"
 #define FAIL_HW		"/sys/kernel/debug/enpu/fail_hw"
-#define DEBUGFS		"/sys/kernel/debug/accel/enpu/"
+#define DEBUGFS		ENPU_DEBUGFS
 
 static int arm(const char *knob, long n)
 {

@@ -14,6 +14,7 @@
 
 #define SZ_4K	4096u
 #define NS	1000000000ll
+#define ENPU_DEBUGFS	"/sys/kernel/debug/accel/enpu/"
 
 static inline int64_t now_ns(void)
 {
@@ -145,6 +146,121 @@ static inline int syncobj_create(int fd, __u32 *handle)
 		return -errno;
 	*handle = c.handle;
 	return 0;
+}
+
+static inline int set_param(int fd, __u32 ctx, __u32 param, __u64 value)
+{
+	struct drm_enpu_ctx_set_param p = {
+		.ctx_id = ctx, .param = param, .value = value,
+	};
+
+	return ioctl(fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p) ? -errno : 0;
+}
+
+static inline __u32 top_khz(int fd)
+{
+	struct drm_enpu_device_info info;
+	struct drm_enpu_opp opps[16];
+	__u32 isize = sizeof(info), osize = sizeof(opps);
+
+	if (_enpu_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &isize, &info, 0, 0) ||
+	    _enpu_query(fd, DRM_ENPU_QUERY_OPP_TABLE, &osize, opps, 0, 0))
+		return 0;
+	return opps[info.num_opps - 1].freq_khz;
+}
+
+/* A stream of one SPIN of @ms at the top OPP; returns its size. */
+static inline __u32 spin_ms(struct buf *cmd, __u32 khz, __u32 ms)
+{
+	put(cmd, 0, DRM_ENPU_OP_SPIN, (__u64)khz * ms, 0, 0);
+	return put(cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+}
+
+/* A context on the cores of @mask with @prio. */
+static inline int ctx_on(int fd, __u32 prio, __u32 mask, __u32 *id, __u32 *syncobj)
+{
+	int ret = ctx_create(fd, prio, id, syncobj);
+
+	return ret ? ret : set_param(fd, *id, DRM_ENPU_PARAM_CORE_MASK, mask);
+}
+
+/* A copy job: @src's first word into @dst. */
+struct copy_job {
+	struct buf cmd, src, dst;
+	__u32 size;
+};
+
+static inline int copy_job_new(int fd, struct copy_job *c)
+{
+	int ret = buf_new(fd, SZ_4K, 0, &c->cmd);
+
+	if (!ret)
+		ret = buf_new(fd, SZ_4K, 0, &c->src);
+	if (!ret)
+		ret = buf_new(fd, SZ_4K, 0, &c->dst);
+	if (ret)
+		return ret;
+	put(&c->cmd, 0, DRM_ENPU_OP_DMA_COPY, c->src.va, c->dst.va, 64);
+	c->size = put(&c->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+	return 0;
+}
+
+static inline int copy_job_submit(int fd, __u32 ctx, struct copy_job *c, __u32 value,
+			   __u64 *point)
+{
+	struct drm_enpu_bo_ref bos[] = {
+		{ c->src.handle, DRM_ENPU_BO_REF_READ },
+		{ c->dst.handle, DRM_ENPU_BO_REF_WRITE },
+	};
+	struct submit_opts o = { .bos = bos, .bo_count = 2 };
+
+	((__u32 *)c->src.cpu)[0] = value;
+	((__u32 *)c->dst.cpu)[0] = 0;
+	return submit(fd, ctx, &c->cmd, c->size, &o, point);
+}
+
+static inline void copy_job_free(int fd, struct copy_job *c)
+{
+	buf_free(fd, &c->cmd);
+	buf_free(fd, &c->src);
+	buf_free(fd, &c->dst);
+}
+
+static inline __u32 copy_job_result(struct copy_job *c)
+{
+	return ((volatile __u32 *)c->dst.cpu)[0];
+}
+
+/*
+ * A figure from debugfs "sched": "busy_ns" sums the cores, "core0 resets"
+ * style keys read one core, "device_resets" and "resets" the device.
+ */
+static inline long long sched_stat(const char *key)
+{
+	char line[256], name[16];
+	unsigned long long busy, cycles, progress;
+	long long sum = 0, val = -1, v;
+	int resets;
+	FILE *f = fopen(ENPU_DEBUGFS "sched", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%15s busy_ns %llu busy_cycles %llu progress %llu resets %d",
+			   name, &busy, &cycles, &progress, &resets) == 5) {
+			char k[32];
+
+			sum += busy;
+			snprintf(k, sizeof(k), "%s resets", name);
+			if (!strcmp(k, key))
+				val = resets;
+		} else if (sscanf(line, "%15s %lld", name, &v) == 2 &&
+			   !strcmp(name, key)) {
+			val = v;
+		}
+	}
+	fclose(f);
+	return strcmp(key, "busy_ns") ? val : sum;
 }
 
 /* Wait until the live job count drops to zero (jobs finish asynchronously). */

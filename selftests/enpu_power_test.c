@@ -13,6 +13,7 @@
 
 #define TIME_SCALE	"/sys/module/enpu/parameters/thermal_time_scale"
 #define DEVFREQ		"/sys/class/devfreq/enpu/"
+#define RPM		"/sys/devices/platform/enpu/power/"
 
 static int telemetry(int fd, struct drm_enpu_telemetry *t)
 {
@@ -36,23 +37,6 @@ static int pin_freq(__u32 min_khz, __u32 max_khz)
 	if (!ret)
 		ret = enpu_write_file(DEVFREQ "min_freq", v);
 	return ret;
-}
-
-static int read_str(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return 0;
 }
 
 /*
@@ -98,7 +82,11 @@ FIXTURE_SETUP(power)
 		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p));
 	}
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &self->cmd));
-	/* The model's figures below hold at the top OPP, on a cool die. */
+	/*
+	 * The model's figures below hold at the top OPP, on a cool die, with
+	 * the NPU kept awake (an idle NPU otherwise powers down).
+	 */
+	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
 	top = self->opps[self->info.num_opps - 1].freq_khz;
 	ASSERT_EQ(0, pin_freq(top, top));
 	ASSERT_EQ(0, cool_down());
@@ -107,6 +95,7 @@ FIXTURE_SETUP(power)
 FIXTURE_TEARDOWN(power)
 {
 	pin_freq(0, 0);
+	enpu_write_file(RPM "control", "auto");
 	cool_down();
 	buf_free(self->fd, &self->cmd);
 	close(self->fd);
@@ -267,15 +256,10 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 	char path[256], buf[64], zone[128] = "", hwmon[128] = "";
 	int i, bound = 0;
 
-	for (i = 0; i < 16 && !zone[0]; i++) {
-		snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/type", i);
-		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
-			snprintf(zone, sizeof(zone), "/sys/class/thermal/thermal_zone%d/", i);
-	}
-	ASSERT_NE(0, zone[0]);
+	ASSERT_LE(0, enpu_thermal_zone("enpu", zone, sizeof(zone)));
 	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%strip_point_%d_type", zone, i);
-		ASSERT_EQ(0, read_str(path, buf, sizeof(buf)));
+		ASSERT_EQ(0, enpu_read_str(path, buf, sizeof(buf)));
 		EXPECT_STREQ(types[i], buf);
 		snprintf(path, sizeof(path), "%strip_point_%d_temp", zone, i);
 		EXPECT_EQ(temps[i], enpu_read_long(path));
@@ -287,7 +271,7 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 		char link[160];
 
 		snprintf(path, sizeof(path), "%scdev%d/type", zone, i);
-		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "devfreq-enpu"))
+		if (enpu_read_str(path, buf, sizeof(buf)) || strcmp(buf, "devfreq-enpu"))
 			continue;
 		snprintf(link, sizeof(link), "%scdev%d_trip_point", zone, i);
 		EXPECT_EQ(1, enpu_read_long(link));
@@ -297,7 +281,7 @@ TEST_F(power, thermal_zone_cooling_and_hwmon)
 
 	for (i = 0; i < 16 && !hwmon[0]; i++) {
 		snprintf(path, sizeof(path), "/sys/class/hwmon/hwmon%d/name", i);
-		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
+		if (!enpu_read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
 			snprintf(hwmon, sizeof(hwmon), "/sys/class/hwmon/hwmon%d/", i);
 	}
 	ASSERT_NE(0, hwmon[0]);
@@ -321,14 +305,8 @@ TEST_F_TIMEOUT(power, critical_trip_powers_the_npu_down, 60)
 	struct drm_enpu_ctx_query q;
 	__u64 points[2] = {};
 	long crit;
-	int i;
 
-	for (i = 0; i < 16 && !zone[0]; i++) {
-		snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/type", i);
-		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "enpu"))
-			snprintf(zone, sizeof(zone), "/sys/class/thermal/thermal_zone%d/", i);
-	}
-	ASSERT_NE(0, zone[0]);
+	ASSERT_LE(0, enpu_thermal_zone("enpu", zone, sizeof(zone)));
 	snprintf(path, sizeof(path), "%strip_point_3_temp", zone);
 	crit = enpu_read_long(path);
 	ASSERT_LT(0, crit);
@@ -348,6 +326,65 @@ TEST_F_TIMEOUT(power, critical_trip_powers_the_npu_down, 60)
 	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], points[0], 20 * NS));
 	ASSERT_EQ(0, ctx_query(self->fd, self->ctx[0], &q));
 	EXPECT_EQ(1, q.completed);
+}
+
+/* Wait up to 2 s for runtime PM status @want. */
+static bool rpm_status_is(const char *want)
+{
+	char st[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!enpu_read_str(RPM "runtime_status", st, sizeof(st)) && !strcmp(st, want))
+			return true;
+		usleep(10000);
+	}
+	printf("# runtime_status: %s, not %s\n", st, want);
+	return false;
+}
+
+/*
+ * Idle for the autosuspend delay, the NPU powers down and draws nothing;
+ * a submit wakes it with a warm boot, and its results are correct.
+ */
+TEST_F_TIMEOUT(power, autosuspend_and_resume_on_submit, 60)
+{
+	struct drm_enpu_telemetry t0, t1;
+	struct copy_job c = {};
+	long long boots;
+	__u64 point = 0;
+	int i;
+
+	ASSERT_EQ(0, copy_job_new(self->fd, &c));
+	ASSERT_EQ(0, enpu_write_file(RPM "control", "auto"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_TRUE(rpm_status_is("suspended"));
+		ASSERT_EQ(0, telemetry(self->fd, &t0));
+		usleep(100000);
+		ASSERT_EQ(0, telemetry(self->fd, &t1));
+		EXPECT_EQ(0, t1.power_mw);
+		EXPECT_EQ(t0.energy_uj, t1.energy_uj);
+
+		boots = sched_stat("warm_boots");
+		ASSERT_LE(0, boots);
+		ASSERT_EQ(0, copy_job_submit(self->fd, self->ctx[0], &c, 0x1234 + i,
+					     &point));
+		ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], point, 20 * NS));
+		EXPECT_EQ(0x1234 + i, copy_job_result(&c));
+		EXPECT_EQ(boots + 1, sched_stat("warm_boots"));
+	}
+	/* Awake for good: no more power downs. */
+	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
+	ASSERT_TRUE(rpm_status_is("active"));
+	boots = sched_stat("warm_boots");
+	usleep(200000);
+	ASSERT_EQ(0, telemetry(self->fd, &t1));
+	EXPECT_LT(0, t1.power_mw);
+	ASSERT_EQ(0, copy_job_submit(self->fd, self->ctx[0], &c, 0x5678, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, self->sync[0], point, 20 * NS));
+	EXPECT_EQ(0x5678, copy_job_result(&c));
+	EXPECT_EQ(boots, sched_stat("warm_boots"));
+	copy_job_free(self->fd, &c);
 }
 
 TEST_HARNESS_MAIN

@@ -15,19 +15,11 @@
 #include "kselftest_harness.h"
 #include "enpu_utils.h"
 #include "enpu_job_utils.h"
+#include "enpu_nl.h"
 
-#define DEBUGFS		"/sys/kernel/debug/accel/enpu/"
+#define DEBUGFS		ENPU_DEBUGFS
 #define TRACEFS		"/sys/kernel/debug/tracing/"
 #define MS		1000000ll
-
-static int set_param(int fd, __u32 ctx, __u32 param, __u64 value)
-{
-	struct drm_enpu_ctx_set_param p = {
-		.ctx_id = ctx, .param = param, .value = value,
-	};
-
-	return ioctl(fd, DRM_IOCTL_ENPU_CTX_SET_PARAM, &p) ? -errno : 0;
-}
 
 /* Budget or freeze command for a context of @fd (debugfs "budget"). */
 static int budget_cmd(int fd, __u32 ctx, const char *what)
@@ -36,38 +28,6 @@ static int budget_cmd(int fd, __u32 ctx, const char *what)
 
 	snprintf(cmd, sizeof(cmd), "%llu %u %s", enpu_client_id(fd), ctx, what);
 	return enpu_write_file(DEBUGFS "budget", cmd);
-}
-
-/*
- * A figure from debugfs "sched": "busy_ns" sums the cores, "core0 resets"
- * style keys read one core, "device_resets" and "resets" the device.
- */
-static long long sched_stat(const char *key)
-{
-	char line[256], name[16];
-	unsigned long long busy, cycles, progress;
-	long long sum = 0, val = -1, v;
-	int resets;
-	FILE *f = fopen(DEBUGFS "sched", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%15s busy_ns %llu busy_cycles %llu progress %llu resets %d",
-			   name, &busy, &cycles, &progress, &resets) == 5) {
-			char k[32];
-
-			sum += busy;
-			snprintf(k, sizeof(k), "%s resets", name);
-			if (!strcmp(k, key))
-				val = resets;
-		} else if (sscanf(line, "%15s %lld", name, &v) == 2 &&
-			   !strcmp(name, key)) {
-			val = v;
-		}
-	}
-	fclose(f);
-	return strcmp(key, "busy_ns") ? val : sum;
 }
 
 /* A numeric fdinfo key of @fd, or -1. */
@@ -88,84 +48,10 @@ static long long fdinfo_val(int fd, const char *key)
 	return val;
 }
 
-static __u32 top_khz(int fd)
-{
-	struct drm_enpu_device_info info;
-	struct drm_enpu_opp opps[16];
-	__u32 isize = sizeof(info), osize = sizeof(opps);
-
-	if (_enpu_query(fd, DRM_ENPU_QUERY_DEVICE_INFO, &isize, &info, 0, 0) ||
-	    _enpu_query(fd, DRM_ENPU_QUERY_OPP_TABLE, &osize, opps, 0, 0))
-		return 0;
-	return opps[info.num_opps - 1].freq_khz;
-}
-
-/* A stream of one SPIN of @ms at the top OPP; returns its size. */
-static __u32 spin_ms(struct buf *cmd, __u32 khz, __u32 ms)
-{
-	put(cmd, 0, DRM_ENPU_OP_SPIN, (__u64)khz * ms, 0, 0);
-	return put(cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
-}
-
 static __u32 nop_stream(struct buf *cmd)
 {
 	put(cmd, 0, DRM_ENPU_OP_NOP, 0, 0, 0);
 	return put(cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
-}
-
-/* A context on the cores of @mask with @prio. */
-static int ctx_on(int fd, __u32 prio, __u32 mask, __u32 *id, __u32 *syncobj)
-{
-	int ret = ctx_create(fd, prio, id, syncobj);
-
-	return ret ? ret : set_param(fd, *id, DRM_ENPU_PARAM_CORE_MASK, mask);
-}
-
-/* A copy job: @src's first word into @dst. */
-struct copy_job {
-	struct buf cmd, src, dst;
-	__u32 size;
-};
-
-static int copy_job_new(int fd, struct copy_job *c)
-{
-	int ret = buf_new(fd, SZ_4K, 0, &c->cmd);
-
-	if (!ret)
-		ret = buf_new(fd, SZ_4K, 0, &c->src);
-	if (!ret)
-		ret = buf_new(fd, SZ_4K, 0, &c->dst);
-	if (ret)
-		return ret;
-	put(&c->cmd, 0, DRM_ENPU_OP_DMA_COPY, c->src.va, c->dst.va, 64);
-	c->size = put(&c->cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
-	return 0;
-}
-
-static int copy_job_submit(int fd, __u32 ctx, struct copy_job *c, __u32 value,
-			   __u64 *point)
-{
-	struct drm_enpu_bo_ref bos[] = {
-		{ c->src.handle, DRM_ENPU_BO_REF_READ },
-		{ c->dst.handle, DRM_ENPU_BO_REF_WRITE },
-	};
-	struct submit_opts o = { .bos = bos, .bo_count = 2 };
-
-	((__u32 *)c->src.cpu)[0] = value;
-	((__u32 *)c->dst.cpu)[0] = 0;
-	return submit(fd, ctx, &c->cmd, c->size, &o, point);
-}
-
-static void copy_job_free(int fd, struct copy_job *c)
-{
-	buf_free(fd, &c->cmd);
-	buf_free(fd, &c->src);
-	buf_free(fd, &c->dst);
-}
-
-static __u32 copy_job_result(struct copy_job *c)
-{
-	return ((volatile __u32 *)c->dst.cpu)[0];
 }
 
 FIXTURE(sched) {
@@ -203,7 +89,7 @@ FIXTURE_TEARDOWN(sched)
  */
 TEST_F(sched, high_priority_completes_first)
 {
-	__u32 ids[5], syncobjs[5], gate, gate_sync, size, gsize;
+	__u32 ids[5], syncobjs[5], gate = 0, gate_sync = 0, size, gsize;
 	struct buf cmd = {}, gcmd = {};
 	int rep, i;
 
@@ -427,40 +313,6 @@ TEST_F_TIMEOUT(sched, budget_share_and_freeze, 120)
 	buf_free(self->fd, &b_cmd);
 }
 
-/* A uevent socket, or -1. */
-static int uevent_open(void)
-{
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
-
-	if (s < 0)
-		return -1;
-	if (bind(s, (struct sockaddr *)&addr, sizeof(addr))) {
-		close(s);
-		return -1;
-	}
-	return s;
-}
-
-/* Wait up to @ms for a uevent carrying @needle. */
-static bool uevent_seen(int s, const char *needle, int ms)
-{
-	struct pollfd p = { .fd = s, .events = POLLIN };
-	char msg[4096];
-
-	while (poll(&p, 1, ms) == 1) {
-		ssize_t n = recv(s, msg, sizeof(msg) - 1, 0), off;
-
-		if (n <= 0)
-			return false;
-		msg[n] = 0;
-		for (off = 0; off < n; off += strlen(msg + off) + 1)
-			if (!strcmp(msg + off, needle))
-				return true;
-	}
-	return false;
-}
-
 /*
  * 50 hangs in a row, each in a fresh context: the hang is detected, the
  * core reset, the hung job fails with -ETIMEDOUT, the context's queued job
@@ -471,7 +323,7 @@ static bool uevent_seen(int s, const char *needle, int ms)
 TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 {
 	struct copy_job c1 = {}, c2 = {};
-	__u32 n1, n1_sync, n2, n2_sync;
+	__u32 n1 = 0, n1_sync = 0, n2 = 0, n2_sync = 0;
 	long long resets0;
 	int fd2, ue, i;
 
@@ -651,7 +503,7 @@ TEST_F_TIMEOUT(sched, firmware_crash_recovers_with_device_reset, 120)
 TEST_F_TIMEOUT(sched, fdinfo_engine_time_matches_device, 120)
 {
 	long long dev0, dev1, f0[2], f1[2], cyc0, tot0, sum;
-	__u32 ids[2], syncs[2], g, g_sync, size, nsize;
+	__u32 ids[2], syncs[2], g = 0, g_sync = 0, size, nsize;
 	struct buf cmd = {}, nop = {}, fcmd = {};
 	__u64 points[2] = {}, pg = 0;
 	int fds[2], i, j;

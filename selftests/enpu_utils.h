@@ -258,4 +258,41 @@ static inline long enpu_read_long(const char *path)
 	return v;
 }
 
+/* Read a one-line sysfs or debugfs file into @buf, without its newline. */
+static inline int enpu_read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+/*
+ * Find the thermal zone of type @type: its id, with its sysfs directory
+ * (ending in '/') in @dir; -1 if there is none.
+ */
+static inline int enpu_thermal_zone(const char *type, char *dir, size_t len)
+{
+	char path[96], buf[64];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/type", i);
+		if (!enpu_read_str(path, buf, sizeof(buf)) && !strcmp(buf, type)) {
+			snprintf(dir, len, "/sys/class/thermal/thermal_zone%d/", i);
+			return i;
+		}
+	}
+	return -1;
+}
+
 #endif /* ENPU_UTILS_H */

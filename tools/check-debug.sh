@@ -31,7 +31,7 @@ src=$B/debug-src
 rm -rf "$src"
 mkdir -p "$src"
 cp Kbuild "$src/"
-find driver uapi firmware \( -name '*.[ch]' -o -name Kbuild \) -print |
+find driver uapi firmware selftests/phonesim \( -name '*.[ch]' -o -name Kbuild \) -print |
 	cpio -pdm --quiet "$src"
 if ! make -s -C "$cache/linux" M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
 	>"$B/debug-module.log" 2>&1; then

@@ -23,7 +23,7 @@ MKENPUFW=$B/mkenpufw ENPU_FW_SRC=firmware/enpu-fw.src \
 	"$B/host/mkenpufw_test" >"$R/host-mkenpufw.tap" 2>&1
 
 # --- static checks ---------------------------------------------------------
-say "static checks (checkpatch --strict, sparse C=2, W=1, coccicheck, cppcheck, clang-tidy)"
+say "static checks (checkpatch --strict, sparse C=2, W=1, coccicheck, cppcheck, clang-tidy, ynl)"
 static_tap=$R/static.tap
 n=0
 static_result() { # static_result NAME LOGFILE: ok when the log is empty
@@ -35,7 +35,7 @@ static_result() { # static_result NAME LOGFILE: ok when the log is empty
 		echo "ok $n - $1"
 	fi
 }
-kernel_src=$(find driver uapi -name '*.[ch]' ! -name '*.mod.c' | sort)
+kernel_src=$(find driver uapi selftests/phonesim -name '*.[ch]' ! -name '*.mod.c' | sort)
 kernel_src="$kernel_src firmware/enpu_fw_format.h"
 # shellcheck disable=SC2086
 perl "$B/ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
@@ -79,15 +79,17 @@ for f in $user_src; do
 		"$f" -- -std=c11 -D_GNU_SOURCE $user_inc 2>/dev/null |
 		grep -E '(warning|error):' >>"$B/clang-tidy.issues"
 done
+tools/ynl-check.sh "$B" >"$B/ynl.issues" 2>&1
 {
 	echo "TAP version 13"
-	echo "1..6"
+	echo "1..7"
 	static_result "checkpatch.pl --strict: driver/ uapi/ firmware format" "$B/checkpatch.issues"
 	static_result "sparse C=2 clean" "$B/sparse.issues"
 	static_result "W=1 build clean" "$B/w1.issues"
 	static_result "coccicheck (report mode): driver/" "$B/coccicheck.issues"
 	static_result "cppcheck: userspace/ bench/" "$B/cppcheck.issues"
 	static_result "clang-tidy (clang-analyzer, bugprone): userspace/ bench/" "$B/clang-tidy.issues"
+	static_result "ynl-gen-c: the netlink spec validates and generates uapi/linux/enpu_genl.h" "$B/ynl.issues"
 } >"$static_tap"
 
 # --- guest run ---------------------------------------------------------------

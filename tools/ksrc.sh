@@ -3,14 +3,14 @@
 #
 # Extract, from Debian's linux-source-6.12 tarball, the few kernel files the
 # build uses: the kselftest harness headers, checkpatch.pl and its data,
-# and coccicheck with its semantic patches.
+# coccicheck with its semantic patches, and the netlink spec tools (ynl).
 # Nothing extracted here is committed.  Usage: tools/ksrc.sh OUTDIR
 set -eu
 
 out=$1
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$out/.stamp" ] && [ "$out/.stamp" -nt "$tarball" ] &&
-	[ -d "$out/scripts/coccinelle" ] && exit 0
+	[ -d "$out/scripts/coccinelle" ] && [ -d "$out/tools/net/ynl" ] && exit 0
 [ -f "$tarball" ] || { echo "ksrc: $tarball missing (run tools/vm/deps.sh)" >&2; exit 1; }
 
 rm -rf "$out"
@@ -22,5 +22,9 @@ tar -xJf "$tarball" -C "$out" --strip-components=1 \
 	linux-source-6.12/scripts/spelling.txt \
 	linux-source-6.12/scripts/const_structs.checkpatch \
 	linux-source-6.12/scripts/coccicheck \
-	linux-source-6.12/scripts/coccinelle
+	linux-source-6.12/scripts/coccinelle \
+	linux-source-6.12/tools/net/ynl \
+	linux-source-6.12/Documentation/netlink/genetlink.yaml \
+	linux-source-6.12/Documentation/netlink/genetlink-c.yaml \
+	linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml
 touch "$out/.stamp"

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/enpu.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_ENPU_GENL_H
+#define _UAPI_LINUX_ENPU_GENL_H
+
+#define ENPU_FAMILY_NAME	"enpu"
+#define ENPU_FAMILY_VERSION	1
+
+/**
+ * enum enpu_ctx_state - What the driver thinks of a context.
+ * @ENPU_CTX_STATE_GUILTY: One of its jobs faulted or hung; its submits fail.
+ * @ENPU_CTX_STATE_INNOCENT: A device reset failed one of its jobs.
+ * @ENPU_CTX_STATE_BANNED: Its file hung the device too often.
+ */
+enum enpu_ctx_state {
+	ENPU_CTX_STATE_OK,
+	ENPU_CTX_STATE_GUILTY,
+	ENPU_CTX_STATE_INNOCENT,
+	ENPU_CTX_STATE_BANNED,
+};
+
+enum enpu_reset_kind {
+	ENPU_RESET_KIND_CORE,
+	ENPU_RESET_KIND_DEVICE,
+};
+
+/**
+ * enum enpu_throttle_reason - Why the frequency ceiling moved.
+ * @ENPU_THROTTLE_REASON_THERMAL: A cooling device or PM QoS request of the
+ *   kernel.
+ * @ENPU_THROTTLE_REASON_CAP: The control plane's frequency or power cap.
+ */
+enum enpu_throttle_reason {
+	ENPU_THROTTLE_REASON_THERMAL,
+	ENPU_THROTTLE_REASON_CAP,
+};
+
+enum {
+	ENPU_A_DEV_ID = 1,
+	ENPU_A_DEV_NAME,
+	ENPU_A_DEV_TEMP,
+	ENPU_A_DEV_FREQ,
+	ENPU_A_DEV_FREQ_MAX,
+	ENPU_A_DEV_FREQ_CAP,
+	ENPU_A_DEV_POWER_CAP,
+	ENPU_A_DEV_POWER,
+	ENPU_A_DEV_ENERGY,
+	ENPU_A_DEV_BUSY,
+	ENPU_A_DEV_CORES,
+	ENPU_A_DEV_RESETS,
+	ENPU_A_DEV_CONTEXTS,
+	ENPU_A_DEV_SUSPENDED,
+
+	__ENPU_A_DEV_MAX,
+	ENPU_A_DEV_MAX = (__ENPU_A_DEV_MAX - 1)
+};
+
+enum {
+	ENPU_A_CTX_DEV_ID = 1,
+	ENPU_A_CTX_CLIENT,
+	ENPU_A_CTX_ID,
+	ENPU_A_CTX_PID,
+	ENPU_A_CTX_COMM,
+	ENPU_A_CTX_PRIORITY,
+	ENPU_A_CTX_PRIORITY_GRANT,
+	ENPU_A_CTX_CLASS,
+	ENPU_A_CTX_PERIOD,
+	ENPU_A_CTX_DEADLINE,
+	ENPU_A_CTX_JOB_DURATION,
+	ENPU_A_CTX_BUDGET_RUNTIME,
+	ENPU_A_CTX_BUDGET_PERIOD,
+	ENPU_A_CTX_FROZEN,
+	ENPU_A_CTX_BUSY,
+	ENPU_A_CTX_SUBMITTED,
+	ENPU_A_CTX_COMPLETED,
+	ENPU_A_CTX_FAILED,
+	ENPU_A_CTX_STATE,
+
+	__ENPU_A_CTX_MAX,
+	ENPU_A_CTX_MAX = (__ENPU_A_CTX_MAX - 1)
+};
+
+enum {
+	ENPU_A_EVENT_DEV_ID = 1,
+	ENPU_A_EVENT_CLIENT,
+	ENPU_A_EVENT_CTX_ID,
+	ENPU_A_EVENT_PID,
+	ENPU_A_EVENT_ERROR,
+	ENPU_A_EVENT_CORE,
+	ENPU_A_EVENT_RESET_KIND,
+	ENPU_A_EVENT_FREQ_MAX,
+	ENPU_A_EVENT_REASON,
+	ENPU_A_EVENT_TEMP,
+
+	__ENPU_A_EVENT_MAX,
+	ENPU_A_EVENT_MAX = (__ENPU_A_EVENT_MAX - 1)
+};
+
+enum {
+	ENPU_CMD_DEV_GET = 1,
+	ENPU_CMD_DEV_SET,
+	ENPU_CMD_CTX_GET,
+	ENPU_CMD_CTX_SET,
+	ENPU_CMD_CTX_CREATED_NTF,
+	ENPU_CMD_CTX_DESTROYED_NTF,
+	ENPU_CMD_CTX_HINT_NTF,
+	ENPU_CMD_JOB_FAULT_NTF,
+	ENPU_CMD_JOB_TIMEOUT_NTF,
+	ENPU_CMD_RESET_NTF,
+	ENPU_CMD_THROTTLE_NTF,
+
+	__ENPU_CMD_MAX,
+	ENPU_CMD_MAX = (__ENPU_CMD_MAX - 1)
+};
+
+#define ENPU_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_ENPU_GENL_H */
