@@ -64,6 +64,18 @@ $(B)/host/mkenpufw_test: firmware/tests/mkenpufw_test.c $(B)/ksrc/.stamp
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Ifirmware -o $@ $<
 
+# enpud's policy engine, tested on the host against a plant model.
+$(B)/host/policy_test: userspace/enpud/tests/policy_test.c userspace/enpud/policy.h \
+		$(B)/enpud/policy.o $(B)/ksrc/.stamp
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/enpud -o $@ $< $(B)/enpud/policy.o -lm
+
+$(B)/host/config_test: userspace/enpud/tests/config_test.c userspace/enpud/config.h \
+		$(B)/enpud/config.o $(B)/enpud/policy.o $(B)/ksrc/.stamp
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/enpud -o $@ $< $(B)/enpud/config.o \
+		$(B)/enpud/policy.o -linih -lm
+
 # libenpu: static and shared library, and its pkg-config file.
 PREFIX ?= /usr/local
 UAPI_INC := -I$(B)/include -I$(B)/include/drm -Iuapi
@@ -88,7 +100,27 @@ $(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
 	@sed 's|@PREFIX@|$(PREFIX)|' $< >$@
 
 userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info \
-	$(B)/examples/enpu-run
+	$(B)/examples/enpu-run $(B)/enpud/enpud $(B)/enpuctl/enpuctl
+
+# enpud and enpuctl, static so that the test guest can run them.  The
+# static libnl and glibc's NSS functions make the linker warn; harmless
+# here (enpud looks up one group, and falls back without it).
+ENPUD_SRC := enpud config loop nl power policy
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+
+$(B)/enpud/%.o: userspace/enpud/%.c $(wildcard userspace/enpud/*.h) uapi/linux/enpu_genl.h \
+		userspace/lib/libenpu.h $(B)/include/drm/drm.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(UAPI_INC) -Iuserspace/lib $(NL_CFLAGS) -c -o $@ $<
+
+$(B)/enpud/enpud: $(addprefix $(B)/enpud/,$(addsuffix .o,$(ENPUD_SRC))) $(B)/lib/libenpu.a
+	$(HOSTCC) -static -o $@ $^ $(NL_LIBS) -luring -linih -lm 2>$(B)/enpud/link.log || \
+		{ cat $(B)/enpud/link.log; exit 1; }
+
+$(B)/enpuctl/enpuctl: userspace/enpuctl/enpuctl.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static -o $@ $<
 
 # enpu-run checks itself with the selftests' plain int8 reference.
 $(B)/examples/enpu-run: userspace/examples/enpu-run.c selftests/enpu_int8_ref.h $(B)/lib/libenpu.a
@@ -121,7 +153,14 @@ $(B)/tests/list: selftests/list
 	@mkdir -p $(@D)
 	cp $< $@
 
+# enpud and enpuctl, for the guest's end-to-end test.
+$(B)/tests/enpud: $(B)/enpud/enpud
+	cp $< $@
+$(B)/tests/enpuctl: $(B)/enpuctl/enpuctl
+	cp $< $@
+
 selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
+	$(B)/host/policy_test $(B)/host/config_test $(B)/tests/enpud $(B)/tests/enpuctl \
 	$(B)/tests/enpu_failnth_kernel_test \
 	$(B)/tests/enpu-run
 
@@ -156,7 +195,7 @@ $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
 BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops \
-	$(B)/bench/enpu-bench-sched
+	$(B)/bench/enpu-bench-sched $(B)/bench/enpu-bench-daemon
 bench:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory bench-run

@@ -3,8 +3,8 @@
  * debugfs: the module-wide object counters (enpu/objects) and per-device
  * files in the accel device's directory (accel/<device name>/; 6.12 makes
  * no accel/<minor> link for accel devices): firmware, translate, sched
- * (per-core busy time and resets), contexts, budget (the control plane's
- * budgets and freeze until the netlink family exists), the fault
+ * (per-core busy time and resets), contexts, budget (budgets and freeze
+ * for an administrator; the netlink family has the same levers), the fault
  * injection knobs inject_hang and inject_fw_crash, force_reset, and the
  * harness knob inject_warn.  The module-wide fault points (fail_nth,
  * fail_hw) live in enpu_fault.c.
@@ -249,10 +249,11 @@ static int enpu_contexts_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(enpu_contexts);
 
 /*
- * budget: the control plane's levers over one context, until the netlink
- * family exists.  Write "CLIENT CTX RUNTIME_US PERIOD_US" to give the
- * context RUNTIME_US of device time per PERIOD_US ("CLIENT CTX 0 0"
- * removes the budget), "CLIENT CTX freeze" or "CLIENT CTX thaw".
+ * budget: the control plane's levers over one context, for an
+ * administrator at a shell (enpud uses the netlink family).  Write
+ * "CLIENT CTX RUNTIME_US PERIOD_US" to give the context RUNTIME_US of
+ * device time per PERIOD_US ("CLIENT CTX 0 0" removes the budget),
+ * "CLIENT CTX freeze" or "CLIENT CTX thaw".
  */
 static ssize_t enpu_budget_write(struct file *f, const char __user *ubuf,
 				 size_t len, loff_t *pos)

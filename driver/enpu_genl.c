@@ -142,7 +142,8 @@ static int enpu_genl_fill_dev(struct sk_buff *msg, struct enpu_device *edev,
 	    nla_put_u32(msg, ENPU_A_DEV_RESETS, atomic_read(&edev->resets)) ||
 	    nla_put_u32(msg, ENPU_A_DEV_CONTEXTS, atomic_read(&edev->entities)) ||
 	    nla_put_u8(msg, ENPU_A_DEV_SUSPENDED,
-		       pm_runtime_suspended(edev->drm.dev))) {
+		       pm_runtime_suspended(edev->drm.dev)) ||
+	    nla_put_u32(msg, ENPU_A_DEV_STATIC_POWER, edev->fw.static_power_mw)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -257,7 +258,7 @@ static int enpu_genl_fill_ctx(struct sk_buff *msg, struct enpu_device *edev,
 	if (nla_put_u32(msg, ENPU_A_CTX_DEV_ID, enpu_dev_id(edev)) ||
 	    nla_put_u64_64bit(msg, ENPU_A_CTX_CLIENT, ctx->client, 0) ||
 	    nla_put_u32(msg, ENPU_A_CTX_ID, ctx->id) ||
-	    nla_put_u32(msg, ENPU_A_CTX_PID, pid_vnr(ctx->pid)) ||
+	    nla_put_u32(msg, ENPU_A_CTX_PID, pid_nr(ctx->pid)) ||
 	    nla_put_string(msg, ENPU_A_CTX_COMM, ctx->comm) ||
 	    nla_put_u32(msg, ENPU_A_CTX_PRIORITY, prio) ||
 	    nla_put_u32(msg, ENPU_A_CTX_PRIORITY_GRANT, grant) ||
@@ -653,4 +654,15 @@ void enpu_genl_throttle_event(struct enpu_device *edev, u32 freq_khz,
 				     !nla_put_u32(msg, ENPU_A_EVENT_FREQ_MAX, freq_khz) &&
 				     !nla_put_u32(msg, ENPU_A_EVENT_REASON, reason) &&
 				     !nla_put_s32(msg, ENPU_A_EVENT_TEMP, temp_mc));
+}
+
+void enpu_genl_power_event(struct enpu_device *edev, bool suspended)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = enpu_genl_event_new(edev, ENPU_CMD_POWER_NTF, &hdr);
+	if (msg)
+		enpu_genl_event_send(msg, hdr,
+				     !nla_put_u8(msg, ENPU_A_EVENT_SUSPENDED, suspended));
 }

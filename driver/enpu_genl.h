@@ -25,5 +25,6 @@ void enpu_genl_job_event(struct enpu_ctx *ctx, u8 cmd, u32 core, int error);
 void enpu_genl_reset_event(struct enpu_device *edev, int core);
 void enpu_genl_throttle_event(struct enpu_device *edev, u32 freq_khz,
 			      u32 reason, s32 temp_mc);
+void enpu_genl_power_event(struct enpu_device *edev, bool suspended);
 
 #endif /* __ENPU_GENL_H__ */

@@ -504,25 +504,28 @@ static int enpu_runtime_suspend(struct device *dev)
 	if (edev->pm.devfreq)
 		devfreq_suspend_device(edev->pm.devfreq);
 	edev->hw->ops->halt(edev->hw);
+	enpu_genl_power_event(edev, true);
 	return 0;
 }
 
 /*
  * Warm boot from the image in memory, then back to the OPP devfreq
  * chose (the device boots at its top OPP).  A device whose last reset
- * failed stays down until a reset brings it back.
+ * failed stays down until a reset brings it back; so does one that
+ * refuses its warm boot.  Either way resume succeeds: an error here
+ * would stick in the runtime PM core and fail every later resume, and
+ * jobs on a halted device already fail with -ENODEV.
  */
 static int enpu_runtime_resume(struct device *dev)
 {
 	struct enpu_device *edev = dev_get_drvdata(dev);
 	struct devfreq *df = edev->pm.devfreq;
-	int ret;
 
 	if (!edev->dead) {
-		ret = enpu_fw_warm_boot(edev);
-		if (ret)
-			return ret;
-		atomic_inc(&edev->pm.warm_boots);
+		if (enpu_fw_warm_boot(edev))
+			edev->dead = true;	/* a device reset may revive it */
+		else
+			atomic_inc(&edev->pm.warm_boots);
 	}
 	if (df) {
 		devfreq_resume_device(df);
@@ -530,6 +533,7 @@ static int enpu_runtime_resume(struct device *dev)
 		update_devfreq(df);
 		mutex_unlock(&df->lock);
 	}
+	enpu_genl_power_event(edev, false);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #define KERNEL_NTH	"/proc/thread-self/fail-nth"
 #define FAIL_HW		"/sys/kernel/debug/enpu/fail_hw"
 #define DEBUGFS		ENPU_DEBUGFS
+#define RPM_CONTROL	"/sys/devices/platform/enpu/power/control"
 
 static int arm(const char *knob, long n)
 {
@@ -180,6 +181,7 @@ FIXTURE_SETUP(failnth)
 FIXTURE_TEARDOWN(failnth)
 {
 	arm(DRIVER_NTH, 0);
+	enpu_write_file(RPM_CONTROL, "auto");
 	buf_free(self->fd, &self->s.cmd);
 	buf_free(self->fd, &self->s.src);
 	buf_free(self->fd, &self->s.dst);
@@ -287,6 +289,9 @@ TEST_F(failnth, device_submit_failure)
 TEST_F_TIMEOUT(failnth, device_boot_failures, 120)
 {
 	struct drm_enpu_ctx_query q;
+
+	/* Awake: a warm boot would take one of the injected failures. */
+	ASSERT_EQ(0, enpu_write_file(RPM_CONTROL, "on"));
 
 	ASSERT_EQ(0, enpu_write_file(FAIL_HW, "boot 2"));
 	ASSERT_EQ(0, enpu_write_file(DEBUGFS "force_reset", "1"));

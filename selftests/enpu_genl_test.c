@@ -552,11 +552,18 @@ static bool is_kind(struct nl_msg *m, void *arg)
 	       nl_u32(m->tb[ENPU_A_EVENT_RESET_KIND]) == *(__u32 *)arg;
 }
 
+static bool is_asleep(struct nl_msg *m, void *arg)
+{
+	return m->tb[ENPU_A_EVENT_SUSPENDED] &&
+	       nl_u8(m->tb[ENPU_A_EVENT_SUSPENDED]) == *(__u8 *)arg;
+}
+
 /* Every event type reaches a subscriber, with its attributes. */
 TEST_F_TIMEOUT(genl, events, 120)
 {
 	__u32 mid = self->opps[0].freq_khz, kind;
 	struct ctx_match cm = { .client = self->client };
+	__u8 one = 1, zero = 0;
 	struct nl_sock ev;
 	struct buf cmd = {};
 	struct nl_msg m = {};
@@ -629,6 +636,16 @@ TEST_F_TIMEOUT(genl, events, 120)
 				   NULL, NULL, &m));
 	EXPECT_EQ(self->opps[self->info.num_opps - 1].freq_khz,
 		  nl_u32(m.tb[ENPU_A_EVENT_FREQ_MAX]));
+
+	/* The NPU falls asleep when idle, and wakes up for work. */
+	ASSERT_EQ(0, ctx_destroy(self->fd, cm.ctx));
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &cm.ctx, &sync));
+	ASSERT_EQ(1, nl_wait_event(&ev, ENPU_CMD_POWER_NTF, 5000, is_asleep, &one, &m));
+	put(&cmd, 0, DRM_ENPU_OP_NOP, 0, 0, 0);
+	size = put(&cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+	ASSERT_EQ(0, submit(self->fd, cm.ctx, &cmd, size, NULL, &point));
+	EXPECT_EQ(1, nl_wait_event(&ev, ENPU_CMD_POWER_NTF, 5000, is_asleep, &zero, NULL));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 20 * NS));
 
 	ASSERT_EQ(0, ctx_destroy(self->fd, cm.ctx));
 	buf_free(self->fd, &cmd);

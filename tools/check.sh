@@ -21,6 +21,8 @@ say() { echo "check: $*"; }
 say "host tests"
 MKENPUFW=$B/mkenpufw ENPU_FW_SRC=firmware/enpu-fw.src \
 	"$B/host/mkenpufw_test" >"$R/host-mkenpufw.tap" 2>&1
+"$B/host/policy_test" >"$R/host-policy.tap" 2>&1
+"$B/host/config_test" >"$R/host-config.tap" 2>&1
 
 # --- static checks ---------------------------------------------------------
 say "static checks (checkpatch --strict, sparse C=2, W=1, coccicheck, cppcheck, clang-tidy, ynl)"
@@ -67,8 +69,8 @@ done
 grep -E '^(coccicheck failed|[^ ]*driver/[^ ]+:[0-9]+)' "$B/coccicheck.log" >"$B/coccicheck.issues"
 
 # cppcheck and clang-tidy over the userspace C.
-user_src=$(find userspace bench -name '*.c' | sort)
-user_inc="-Iuserspace/lib -Iuapi -I$B/include -I$B/include/drm -Iselftests"
+user_src=$(find userspace bench -name '*.c' ! -path '*/tests/*' | sort)
+user_inc="-Iuserspace/lib -Iuserspace/enpud -Iuapi -I$B/include -I$B/include/drm -Iselftests $(pkg-config --cflags libnl-genl-3.0)"
 # shellcheck disable=SC2086
 cppcheck --quiet --enable=warning,portability,performance --std=c11 -D_GNU_SOURCE \
 	$user_inc $user_src >"$B/cppcheck.issues" 2>&1

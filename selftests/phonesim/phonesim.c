@@ -14,8 +14,9 @@
  *
  * Time runs @time_scale times faster than the wall clock in both models,
  * so that a test sees hours of battery in seconds.  debugfs (phonesim/)
- * sets the capacity, the charger, the base load and the time scale; every
- * change that a phone would report is reported (power_supply_changed()).
+ * sets the capacity and plugs the charger; module parameters set the base
+ * load, the charging power and the time scale.  Every change a phone would
+ * report is reported (power_supply_changed()).
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
@@ -58,6 +59,8 @@ MODULE_PARM_DESC(charge_mw, "charging power (default 10000 mW)");
  * @skin_mc: case temperature, milli-degrees
  * @npu_uj: enpu's energy counter at the last tick
  * @npu_seen: @npu_uj is valid
+ * @enpu_live: enpu.ko is loaded and not going away: symbol_get() is safe
+ * @module_nb: follows enpu.ko's loads and unloads
  * @last_ns: time of the last tick
  * @reported_cap: the capacity last reported
  * @reported_status: the status last reported
@@ -76,6 +79,8 @@ struct phonesim {
 	s64 skin_mc;
 	u64 npu_uj;
 	bool npu_seen;
+	bool enpu_live;
+	struct notifier_block module_nb;
 	u64 last_ns;
 	int reported_cap;
 	int reported_status;
@@ -110,12 +115,20 @@ static int phonesim_status(struct phonesim *ps)
 	return POWER_SUPPLY_STATUS_CHARGING;
 }
 
-/* The NPU's energy since the last look, uJ; 0 without enpu. */
+/*
+ * The NPU's energy since the last look, uJ; 0 without enpu.  Called with
+ * the lock held, which the module notifier takes too: symbol_get() must
+ * not run while enpu.ko is being freed (the module core BUGs when the
+ * module it found turns unformed under it).
+ */
 static u64 phonesim_npu_energy(struct phonesim *ps)
 {
-	int (*read)(u64 *uj) = symbol_get(enpu_total_energy_uj);
+	int (*read)(u64 *uj);
 	u64 now, delta = 0;
 
+	if (!ps->enpu_live)
+		return 0;
+	read = symbol_get(enpu_total_energy_uj);
 	if (!read)
 		return 0;
 	if (!read(&now)) {
@@ -167,6 +180,26 @@ static void phonesim_tick(struct work_struct *work)
 	if (changed)
 		power_supply_changed(ps->bat);
 	schedule_delayed_work(&ps->tick, msecs_to_jiffies(PHONESIM_TICK_MS));
+}
+
+/* enpu.ko comes and goes (the module tests reload it). */
+static int phonesim_module_event(struct notifier_block *nb, unsigned long state,
+				 void *data)
+{
+	struct phonesim *ps = container_of(nb, struct phonesim, module_nb);
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "enpu"))
+		return NOTIFY_DONE;
+	mutex_lock(&ps->lock);
+	if (state == MODULE_STATE_LIVE) {
+		ps->enpu_live = true;
+		ps->npu_seen = false;	/* a new device, a new counter */
+	} else if (state == MODULE_STATE_GOING) {
+		ps->enpu_live = false;
+	}
+	mutex_unlock(&ps->lock);
+	return NOTIFY_OK;
 }
 
 /* --- power supplies ---------------------------------------------------------- */
@@ -342,12 +375,17 @@ static int __init phonesim_init(void)
 	ps->last_ns = ktime_get_ns();
 	ps->reported_cap = 100;
 	ps->reported_status = POWER_SUPPLY_STATUS_DISCHARGING;
+	ps->enpu_live = true;	/* if enpu is not loaded, symbol_get() fails */
+	ps->module_nb.notifier_call = phonesim_module_event;
+	ret = register_module_notifier(&ps->module_nb);
+	if (ret)
+		goto err_free;
 
 	ps->pdev = platform_device_register_simple("phonesim", PLATFORM_DEVID_NONE,
 						   NULL, 0);
 	if (IS_ERR(ps->pdev)) {
 		ret = PTR_ERR(ps->pdev);
-		goto err_free;
+		goto err_nb;
 	}
 	cfg.drv_data = ps;
 	ps->bat = power_supply_register(&ps->pdev->dev, &phonesim_bat_desc, &cfg);
@@ -385,6 +423,8 @@ err_bat:
 	power_supply_unregister(ps->bat);
 err_pdev:
 	platform_device_unregister(ps->pdev);
+err_nb:
+	unregister_module_notifier(&ps->module_nb);
 err_free:
 	kfree(ps);
 	return ret;
@@ -400,6 +440,7 @@ static void __exit phonesim_exit(void)
 	power_supply_unregister(ps->ac);
 	power_supply_unregister(ps->bat);
 	platform_device_unregister(ps->pdev);
+	unregister_module_notifier(&ps->module_nb);
 	mutex_destroy(&ps->lock);
 	kfree(ps);
 }

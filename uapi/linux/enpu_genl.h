@@ -29,8 +29,8 @@ enum enpu_reset_kind {
 
 /**
  * enum enpu_throttle_reason - Why the frequency ceiling moved.
- * @ENPU_THROTTLE_REASON_THERMAL: A cooling device or PM QoS request of the
- *   kernel.
+ * @ENPU_THROTTLE_REASON_THERMAL: Any other maximum-frequency request: the
+ *   thermal cooling device, or devfreq's max_freq.
  * @ENPU_THROTTLE_REASON_CAP: The control plane's frequency or power cap.
  */
 enum enpu_throttle_reason {
@@ -53,6 +53,7 @@ enum {
 	ENPU_A_DEV_RESETS,
 	ENPU_A_DEV_CONTEXTS,
 	ENPU_A_DEV_SUSPENDED,
+	ENPU_A_DEV_STATIC_POWER,
 
 	__ENPU_A_DEV_MAX,
 	ENPU_A_DEV_MAX = (__ENPU_A_DEV_MAX - 1)
@@ -94,6 +95,7 @@ enum {
 	ENPU_A_EVENT_FREQ_MAX,
 	ENPU_A_EVENT_REASON,
 	ENPU_A_EVENT_TEMP,
+	ENPU_A_EVENT_SUSPENDED,
 
 	__ENPU_A_EVENT_MAX,
 	ENPU_A_EVENT_MAX = (__ENPU_A_EVENT_MAX - 1)
@@ -111,6 +113,7 @@ enum {
 	ENPU_CMD_JOB_TIMEOUT_NTF,
 	ENPU_CMD_RESET_NTF,
 	ENPU_CMD_THROTTLE_NTF,
+	ENPU_CMD_POWER_NTF,
 
 	__ENPU_CMD_MAX,
 	ENPU_CMD_MAX = (__ENPU_CMD_MAX - 1)
