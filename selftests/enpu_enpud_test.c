@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -79,6 +80,17 @@ static pid_t enpud_start(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -1;
+}
+
+/*
+ * The debug tier's kernel (KASAN, lockdep, under TCG) is slower than the
+ * device: wall-clock bounds mean nothing there.
+ */
+static bool debug_kernel(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.release, "-enpu-debug");
 }
 
 /* Stop enpud with @sig; its exit status, or -1. */
@@ -280,6 +292,17 @@ TEST_F(enpud, status_and_unprivileged_set)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(0, run(NULL, 0, ENPUCTL " -s " SOCK " set saver on"));
 	EXPECT_EQ(0, run(NULL, 0, ENPUCTL " -s " SOCK " set saver off"));
+
+	/* An administrator reclassifies this process: both contexts follow. */
+	EXPECT_EQ(0, run(NULL, 0, ENPUCTL " -s " SOCK " set class %d interactive", getpid()));
+	EXPECT_EQ(0, run(NULL, 0, ENPUCTL " -s " SOCK " set weight %d 7", getpid()));
+	ASSERT_EQ(0, run(out, sizeof(out), ENPUCTL " -s " SOCK " --json top -n 1"));
+	EXPECT_EQ(NULL, strstr(out, "\"class\":\"background\"")) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "\"class\":\"interactive\",\"priority\":2"));
+	EXPECT_EQ(1, run(NULL, 0, ENPUCTL " -s " SOCK " set class %d fast 2>/dev/null", getpid()));
+	EXPECT_EQ(1, run(NULL, 0, ENPUCTL " -s " SOCK " set weight %d 0 2>/dev/null", getpid()));
 	EXPECT_EQ(1, run(NULL, 0, ENPUCTL " -s " SOCK " set saver maybe 2>/dev/null"));
 	EXPECT_EQ(2, run(NULL, 0, ENPUCTL " -s " SOCK " frobnicate 2>/dev/null"));
 }
@@ -348,6 +371,8 @@ TEST_F_TIMEOUT(enpud, heat_cuts_background_budgets, 90)
 	 * A control temperature of 45 C, both cores busy (88 C unchecked),
 	 * and a die heating faster than enpud's PID can hold it: it crosses.
 	 */
+	/* 50 ms jobs: busy whatever a slow kernel adds between jobs. */
+	self->hog_size = spin_ms(&self->hog, self->khz, 50);
 	ASSERT_EQ(0, enpud_stop(self->pid, SIGTERM));
 	ASSERT_EQ(0, write_conf("[thermal]\ncontrol_mc = 45000\nswitch_on_mc = 40000\n"));
 	self->pid = enpud_start();
@@ -371,7 +396,8 @@ TEST_F_TIMEOUT(enpud, heat_cuts_background_budgets, 90)
 	       (unsigned long long)q.runtime_us, (unsigned long long)q.period_us,
 	       (t_cut - t_hot) / 1e6);
 	EXPECT_GT(q.period_us, q.runtime_us);
-	EXPECT_GT(1000 * MS, t_cut - t_hot);
+	if (!debug_kernel())	/* see debug_kernel() */
+		EXPECT_GT(1000 * MS, t_cut - t_hot);
 }
 
 /* A low battery while discharging freezes background work until charging. */
@@ -413,7 +439,7 @@ TEST_F_TIMEOUT(enpud, low_battery_freezes_background_until_charging, 60)
  */
 TEST_F_TIMEOUT(enpud, realtime_keeps_its_period, 90)
 {
-	const int frames = 60;
+	const int frames = debug_kernel() ? 20 : 60;
 	const int64_t period = 33333333;
 	struct drm_enpu_ctx_query q;
 	__u32 rt = 0, rt_sync = 0, size;
@@ -444,15 +470,19 @@ TEST_F_TIMEOUT(enpud, realtime_keeps_its_period, 90)
 		}
 		ASSERT_EQ(0, submit(self->fd, rt, &self->cmd, size, NULL, &p));
 		ASSERT_EQ(0, hog2(self, true));
-		ASSERT_EQ(0, timeline_wait(self->fd, rt_sync, p, 5 * NS));
+		ASSERT_EQ(0, timeline_wait(self->fd, rt_sync, p, 30 * NS));
 		done = now_ns() - release;
 		worst = done > worst ? done : worst;
 		misses += done > period;
 	}
 	TH_LOG("%d frames: %d over their 33.3 ms period, worst %.1f ms", frames, misses,
 	       worst / 1e6);
-	EXPECT_GE(frames / 10, misses);
-	EXPECT_GT(2 * period, worst);
+	if (debug_kernel()) {
+		TH_LOG("debug kernel: the period is not judged on its wall clock");
+	} else {
+		EXPECT_GE(frames / 10, misses);
+		EXPECT_GT(2 * period, worst);
+	}
 	ASSERT_EQ(0, ctx_destroy(self->fd, rt));
 }
 

@@ -6,6 +6,8 @@
  *   enpuctl [-s SOCKET] [--json] top [-n COUNT]
  *   enpuctl [-s SOCKET] [--json] explain PID
  *   enpuctl [-s SOCKET] set saver on|off
+ *   enpuctl [-s SOCKET] set class PID background|normal|interactive|realtime
+ *   enpuctl [-s SOCKET] set weight PID 1..1000
  *   enpuctl [-s SOCKET] foreground PID
  *   enpuctl [-s SOCKET] monitor
  *
@@ -31,6 +33,9 @@ static int usage(void)
 		"  top [-n COUNT]      the per-app table, every second (COUNT times)\n"
 		"  explain PID         why this app gets what it gets\n"
 		"  set saver on|off    battery saver mode (root or group enpu)\n"
+		"  set class PID CLASS this app's class: background, normal, interactive,\n"
+		"                      realtime (root or group enpu)\n"
+		"  set weight PID N    this app's weight among shared apps, 1..1000\n"
 		"  foreground PID      this app is in the foreground (root or group enpu)\n"
 		"  monitor             every decision, as it is made\n");
 	return 2;
@@ -128,6 +133,9 @@ int main(int argc, char **argv)
 		snprintf(req, sizeof(req), "explain %s%s\n", argv[i + 1], json ? " --json" : "");
 	} else if (!strcmp(argv[i], "set") && argc - i == 3) {
 		snprintf(req, sizeof(req), "set %s %s\n", argv[i + 1], argv[i + 2]);
+	} else if (!strcmp(argv[i], "set") && argc - i == 4) {
+		snprintf(req, sizeof(req), "set %s %s %s\n", argv[i + 1], argv[i + 2],
+			 argv[i + 3]);
 	} else if (!strcmp(argv[i], "foreground") && argc - i == 2) {
 		snprintf(req, sizeof(req), "foreground %s\n", argv[i + 1]);
 	} else if (!strcmp(argv[i], "monitor") && argc - i == 1) {

@@ -27,6 +27,17 @@ const char *enpud_class_name(uint32_t class)
 	return class < 4 ? class_names[class] : "?";
 }
 
+/* A class by its name, or -1. */
+int enpud_class_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(name, class_names[i]))
+			return i;
+	return -1;
+}
+
 struct parse {
 	struct enpud_config *cfg;
 	char msg[160];		/* the first error */
@@ -130,7 +141,7 @@ static struct enpud_rule *rule_for(struct parse *ps, const char *name)
 static int rule_key(struct parse *ps, const char *rname, const char *name, const char *v)
 {
 	struct enpud_rule *r = rule_for(ps, rname);
-	uint32_t n, i;
+	uint32_t n;
 
 	if (!r && strlen(rname) >= sizeof(ps->cfg->rules[0].name))
 		return fail(ps, "rule name \"%s\" is longer than 31 characters%s", rname, "");
@@ -147,13 +158,13 @@ static int rule_key(struct parse *ps, const char *rname, const char *name, const
 		r->has_uid = true;
 		r->uid = n;
 	} else if (!strcmp(name, "class")) {
-		for (i = 0; i < 4 && strcmp(v, class_names[i]) != 0; i++)
-			;
-		if (i == 4)
+		int class = enpud_class_parse(v);
+
+		if (class < 0)
 			return fail(ps, "rule %s: unknown class \"%s\" (background, normal, interactive or realtime)",
 				    rname, v);
 		r->has_class = true;
-		r->class = i;
+		r->class = class;
 	} else if (!strcmp(name, "weight")) {
 		if (!parse_u32(v, &n) || !n || n > 1000)
 			return fail(ps, "rule %s: weight \"%s\" is not 1..1000", rname, v);

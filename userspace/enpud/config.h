@@ -52,5 +52,6 @@ void enpud_config_apply_defaults(const struct enpud_config *cfg,
 const struct enpud_rule *enpud_config_match(const struct enpud_config *cfg,
 					    const char *comm, uid_t uid);
 const char *enpud_class_name(uint32_t class);
+int enpud_class_parse(const char *name);
 
 #endif /* ENPUD_CONFIG_H */

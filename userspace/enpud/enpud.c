@@ -44,6 +44,7 @@
 #define ENPUD_MAX_CLIENTS	16
 #define ENPUD_REQ_MAX		512
 #define ENPUD_LOG_LINES		256
+#define ENPUD_MAX_OVERRIDES	32
 /* On battery, its state is read this often even without a uevent. */
 #define ENPUD_BATTERY_POLL_S	30
 
@@ -53,6 +54,14 @@ struct client {
 	bool monitor;
 	size_t len;
 	char buf[ENPUD_REQ_MAX];
+};
+
+/* What `enpuctl set class|weight PID ...` said about a process. */
+struct override {
+	uint64_t seq;		/* when it was made: the oldest gives way */
+	uint32_t pid;		/* 0: free */
+	int class;		/* -1: not set */
+	uint32_t weight;	/* 0: not set */
 };
 
 struct log_line {
@@ -68,6 +77,7 @@ static struct enpud {
 	struct enpu_policy_ctx pctx[ENPU_POLICY_MAX_CTXS];
 	struct log_line log[ENPUD_LOG_LINES];
 	struct client clients[ENPUD_MAX_CLIENTS];
+	struct override overrides[ENPUD_MAX_OVERRIDES];
 	struct enpud_config cfg;
 	struct enpu_policy_device dev;
 	struct enpud_loop loop;
@@ -79,6 +89,7 @@ static struct enpud {
 	uint64_t last_step_ns;
 	uint64_t last_busy;	/* the contexts' device time at the last step */
 	uint64_t client_seq;
+	uint64_t override_seq;
 	unsigned long steps, applied;
 	struct enpud_battery bat;
 	int sigfd, timerfd, lfd, batfd;
@@ -180,7 +191,38 @@ static bool is_foreground(uint32_t pid)
 	return d.fg && d.fg == pid;
 }
 
-/* The kernel's view, classified: hints, then config rules, then foreground. */
+static struct override *override_of(uint32_t pid, bool create)
+{
+	struct override *slot = &d.overrides[0];
+	int i;
+
+	for (i = 0; i < ENPUD_MAX_OVERRIDES; i++) {
+		if (d.overrides[i].pid == pid)
+			return &d.overrides[i];
+		/* A free slot, else the oldest entry, gives way. */
+		if (slot->pid && (!d.overrides[i].pid || d.overrides[i].seq < slot->seq))
+			slot = &d.overrides[i];
+	}
+	if (!create)
+		return NULL;
+	*slot = (struct override){ .seq = ++d.override_seq, .pid = pid, .class = -1 };
+	return slot;
+}
+
+static void apply_override(struct enpu_policy_ctx *x)
+{
+	const struct override *o = override_of(x->pid, false);
+
+	if (o && o->class >= 0)
+		x->class = o->class;
+	if (o && o->weight)
+		x->weight = o->weight;
+}
+
+/*
+ * The kernel's view, classified: hints, then config rules, then what
+ * enpuctl set, then the foreground.
+ */
 static int refresh(void)
 {
 	uint32_t i;
@@ -209,6 +251,7 @@ static int refresh(void)
 			x->class = r->class;
 		if (r)
 			x->weight = r->weight;
+		apply_override(x);
 		x->foreground = is_foreground(c->pid);
 	}
 	return 0;
@@ -667,7 +710,7 @@ static bool handle(struct client *cl, char *req)
 	char *argv[4] = {}, *save = NULL, *tok;
 	bool json = false;
 	int argc = 0;
-	unsigned int pid;
+	unsigned int pid, w;
 
 	for (tok = strtok_r(req, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (!strcmp(tok, "--json"))
@@ -701,6 +744,19 @@ static bool handle(struct client *cl, char *req)
 		decision(0, "control: battery saver %s", argv[2]);
 		send_all(cl->fd, "ok\n");
 		step();
+	} else if (!strcmp(argv[0], "set") && argc == 4 && !strcmp(argv[1], "class") &&
+		   sscanf(argv[2], "%u", &pid) == 1 && pid && enpud_class_parse(argv[3]) >= 0) {
+		override_of(pid, true)->class = enpud_class_parse(argv[3]);
+		decision(pid, "control: pid %u is %s", pid, argv[3]);
+		send_all(cl->fd, "ok\n");
+		step();
+	} else if (!strcmp(argv[0], "set") && argc == 4 && !strcmp(argv[1], "weight") &&
+		   sscanf(argv[2], "%u", &pid) == 1 && pid && sscanf(argv[3], "%u", &w) == 1 &&
+		   w >= 1 && w <= 1000) {
+		override_of(pid, true)->weight = w;
+		decision(pid, "control: pid %u weighs %u", pid, w);
+		send_all(cl->fd, "ok\n");
+		step();
 	} else if (!strcmp(argv[0], "foreground") && argc == 2 &&
 		   sscanf(argv[1], "%u", &pid) == 1) {
 		d.fg = pid;	/* one app is in the foreground at a time */
@@ -708,7 +764,7 @@ static bool handle(struct client *cl, char *req)
 		send_all(cl->fd, "ok\n");
 		step();
 	} else {
-		send_all(cl->fd, "error: unknown request (status, top, explain PID, monitor, set saver on|off, foreground PID)\n");
+		send_all(cl->fd, "error: unknown request (status, top, explain PID, monitor, set saver on|off, set class PID CLASS, set weight PID 1..1000, foreground PID)\n");
 	}
 	return false;
 }

@@ -204,14 +204,23 @@ static struct enpu_policy_prev *prev_of(struct enpu_policy *p, const struct enpu
 	return NULL;
 }
 
-/* Share of a core the context used over the last period. */
+/*
+ * Share of a core the context used since the snapshot, measured over
+ * half a period at least: an early step (an event) gets the last
+ * measurement.
+ */
 static double used_share(struct enpu_policy *p, const struct enpu_policy_ctx *x)
 {
 	const struct enpu_policy_prev *pv = prev_of(p, x);
+	uint32_t age = p->snap_ms + p->dt_ms;
 
-	if (!pv || x->busy_ns < pv->busy_ns)
+	if (!pv)
 		return 0;
-	return (double)(x->busy_ns - pv->busy_ns) / ((p->snap_ms + p->dt_ms) * 1e6);
+	if (age < p->cfg.period_ms / 2)
+		return pv->share;
+	if (x->busy_ns < pv->busy_ns)
+		return 0;
+	return (double)(x->busy_ns - pv->busy_ns) / (age * 1e6);
 }
 
 struct shared {
@@ -493,6 +502,7 @@ void enpu_policy_step(struct enpu_policy *p, const struct enpu_policy_input *in,
 		next[i].client = in->ctxs[i].client;
 		next[i].id = in->ctxs[i].id;
 		next[i].busy_ns = fresh || !pv ? in->ctxs[i].busy_ns : pv->busy_ns;
+		next[i].share = used_share(p, &in->ctxs[i]);
 		next[i].d = out->ctxs[i];
 	}
 	memcpy(p->prev, next, out->num_ctxs * sizeof(next[0]));

@@ -199,7 +199,8 @@ struct enpu_policy_output {
 struct enpu_policy_prev {
 	uint64_t client;
 	uint32_t id;
-	uint64_t busy_ns;
+	uint64_t busy_ns;	/* the snapshot usage is measured from */
+	double share;		/* the share of a core last measured */
 	struct enpu_policy_ctx_decision d;
 };
 
