@@ -199,12 +199,13 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	if (ret)
 		goto err_id;
 
+	/* Before it is published: then it may be destroyed at once. */
+	enpu_genl_ctx_event(ctx, ENPU_CMD_CTX_CREATED_NTF);
 	/* Replacing the reserved entry allocates nothing. */
 	WARN_ON(xa_is_err(xa_store(&efile->ctxs, id, ctx, GFP_KERNEL)));
 	/* CTX_DESTROY may free @ctx from here on. */
 	args->ctx_id = id;
 	args->syncobj = handle;
-	enpu_genl_ctx_event(ctx, ENPU_CMD_CTX_CREATED_NTF);
 	drm_dev_exit(idx);
 	return 0;
 

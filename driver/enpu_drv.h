@@ -31,6 +31,7 @@ struct enpu_vm;
  * @fw: the validated firmware the device runs
  * @fw_image: the image it booted, kept for warm boots
  * @fw_image_size: its size
+ * @fw_image_version: the version it holds (a reload may bring a newer one)
  * @sched: one scheduler per core
  * @sched_list: pointers to @sched, which every context's entity keeps
  * @fence_lock: lock of the hardware fences
@@ -57,6 +58,7 @@ struct enpu_device {
 	struct enpu_fw_info fw;
 	void *fw_image;
 	size_t fw_image_size;
+	u32 fw_image_version;
 	struct drm_gpu_scheduler sched[ENPU_FW_MAX_CORES];
 	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	spinlock_t fence_lock; /* the hardware fences' lock */

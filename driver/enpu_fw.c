@@ -293,6 +293,7 @@ int enpu_fw_boot(struct enpu_device *edev)
 	kvfree(edev->fw_image);
 	edev->fw_image = image;
 	edev->fw_image_size = fw->size;
+	edev->fw_image_version = info->fw_version;
 	if (!reload)
 		edev->fw = *info;
 	drm_info(&edev->drm, "firmware %s %u.%u.%u booted, %u cores\n",
@@ -324,7 +325,7 @@ int enpu_fw_warm_boot(struct enpu_device *edev)
 		dev_err(edev->drm.dev, "warm boot: device refused to boot (%d)\n", ret);
 		return ret;
 	}
-	return enpu_fw_handshake(edev, edev->fw.fw_version);
+	return enpu_fw_handshake(edev, edev->fw_image_version);
 }
 
 void enpu_fw_fini(struct enpu_device *edev)

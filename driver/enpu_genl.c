@@ -442,19 +442,25 @@ static int enpu_nl_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto exit;
 		}
 	}
-	if (prio || grant) {
-		mutex_lock(&ctx->submit_lock);
-		if (grant)
-			ctx->priority_grant = nla_get_u32(grant);
-		if (prio)
-			enpu_ctx_set_priority(ctx, nla_get_u32(prio));
+	/* A context being destroyed keeps its gates open. */
+	mutex_lock(&ctx->submit_lock);
+	if (ctx->destroyed) {
 		mutex_unlock(&ctx->submit_lock);
+		NL_SET_ERR_MSG(info->extack, "no such context");
+		ret = -ENOENT;
+		goto exit;
 	}
+	if (grant)
+		ctx->priority_grant = nla_get_u32(grant);
+	if (prio)
+		enpu_ctx_set_priority(ctx, nla_get_u32(prio));
+	/* Under the lock: enpu_ctx_destroy() opens the gates after it. */
 	if (runtime)
 		WARN_ON(enpu_budget_set(&ctx->budget, nla_get_u32(runtime),
 					nla_get_u32(period)));
 	if (frozen)
 		enpu_budget_freeze(&ctx->budget, nla_get_u8(frozen));
+	mutex_unlock(&ctx->submit_lock);
 exit:
 	drm_dev_exit(idx);
 out:

@@ -175,11 +175,14 @@ static struct dma_fence *enpu_job_run(struct drm_sched_job *sched_job)
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
-	/* Held from the ring until the device completes the job. */
+	/*
+	 * Held from the ring until the device completes the job.  Runtime PM
+	 * is off only while the device goes away (-EACCES): -ENODEV then.
+	 */
 	ret = enpu_pm_get(edev);
 	if (ret) {
 		kfree(fence);
-		return ERR_PTR(ret);
+		return ERR_PTR(ret == -EACCES ? -ENODEV : ret);
 	}
 	dma_fence_init(fence, &enpu_fence_ops, &edev->fence_lock,
 		       edev->fence_context + core, ++edev->fence_seqno[core]);
@@ -213,6 +216,7 @@ static void enpu_job_complete(struct enpu_hw *hw, u32 core,
 {
 	struct enpu_job *job = container_of(hwjob, struct enpu_job, hw);
 	struct enpu_ctx *ctx = job->ctx;
+	struct enpu_device *edev = ctx->edev;
 	struct dma_fence *fence = job->hw_fence;
 	u64 busy = hwjob->end_ns - hwjob->start_ns;
 
@@ -232,7 +236,8 @@ static void enpu_job_complete(struct enpu_hw *hw, u32 core,
 	trace_enpu_job_done(job->client, ctx->id, job->point, core,
 			    hwjob->status, busy);
 	dma_fence_signal(fence);
-	enpu_pm_put(ctx->edev);
+	/* The job and its context may be gone now. */
+	enpu_pm_put(edev);
 }
 
 /*

@@ -522,10 +522,13 @@ static int enpu_runtime_resume(struct device *dev)
 	struct devfreq *df = edev->pm.devfreq;
 
 	if (!edev->dead) {
-		if (enpu_fw_warm_boot(edev))
-			edev->dead = true;	/* a device reset may revive it */
-		else
+		if (enpu_fw_warm_boot(edev)) {
+			/* Down: a device reset (firmware reload) is the way back. */
+			edev->dead = true;
+			queue_work(edev->reset_wq, &edev->reset_work);
+		} else {
 			atomic_inc(&edev->pm.warm_boots);
+		}
 	}
 	if (df) {
 		devfreq_resume_device(df);
@@ -542,8 +545,9 @@ const struct dev_pm_ops enpu_pm_ops = {
 };
 
 /*
- * The device is booted and active.  It may sleep once probe is done: the
- * driver core holds a reference while it probes (and while it removes).
+ * The device is booted and active, and may sleep from now on;
+ * enpu_pm_fini() disables runtime PM first, before what its callbacks
+ * use goes away.
  */
 static void enpu_pm_runtime_init(struct enpu_device *edev)
 {
@@ -615,6 +619,8 @@ void enpu_pm_fini(struct enpu_device *edev)
 	struct device *dev = edev->drm.dev;
 	struct enpu_pm *pm = &edev->pm;
 
+	/* No suspend or resume may run into what is torn down below. */
+	enpu_pm_runtime_fini(edev);
 	if (pm->hwmon)
 		hwmon_device_unregister(pm->hwmon);
 	pm->hwmon = NULL;
@@ -644,7 +650,6 @@ void enpu_pm_fini(struct enpu_device *edev)
 	pm->devfreq = NULL;
 	em_dev_unregister_perf_domain(dev);
 	dev_pm_opp_remove_all_dynamic(dev);
-	enpu_pm_runtime_fini(edev);
 	mutex_destroy(&pm->cap_lock);
 	mutex_destroy(&pm->hwmon_lock);
 }
