@@ -85,7 +85,9 @@ FIXTURE_TEARDOWN(sched)
  * Four LOW contexts and one HIGH context on core 0, each with one job
  * gated on the same fence (a job on core 1), the HIGH one submitted last:
  * it must complete first, every time.  Equal priorities would run them in
- * submission order.
+ * submission order.  The gate lasts 200 ms, far longer than five submits
+ * take even on the debug kernel (a 30 ms gate once opened before the
+ * HIGH job was submitted there).
  */
 TEST_F(sched, high_priority_completes_first)
 {
@@ -96,7 +98,7 @@ TEST_F(sched, high_priority_completes_first)
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &gcmd));
 	size = spin_ms(&cmd, self->khz, 20);
-	gsize = spin_ms(&gcmd, self->khz, 30);
+	gsize = spin_ms(&gcmd, self->khz, 200);
 	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &gate, &gate_sync));
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, ctx_on(self->fd, i < 4 ? DRM_ENPU_PRIORITY_LOW :
