@@ -85,9 +85,9 @@ FIXTURE_TEARDOWN(sched)
  * Four LOW contexts and one HIGH context on core 0, each with one job
  * gated on the same fence (a job on core 1), the HIGH one submitted last:
  * it must complete first, every time.  Equal priorities would run them in
- * submission order.  The gate lasts 200 ms, far longer than five submits
- * take even on the debug kernel (a 30 ms gate once opened before the
- * HIGH job was submitted there).
+ * submission order.  The gate's context is frozen until all five are
+ * queued: a gate that only lasted long enough once opened before the HIGH
+ * job was queued, on the slow debug kernel.
  */
 TEST_F(sched, high_priority_completes_first)
 {
@@ -98,7 +98,7 @@ TEST_F(sched, high_priority_completes_first)
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &gcmd));
 	size = spin_ms(&cmd, self->khz, 20);
-	gsize = spin_ms(&gcmd, self->khz, 200);
+	gsize = spin_ms(&gcmd, self->khz, 30);
 	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &gate, &gate_sync));
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, ctx_on(self->fd, i < 4 ? DRM_ENPU_PRIORITY_LOW :
@@ -115,9 +115,11 @@ TEST_F(sched, high_priority_completes_first)
 			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 		};
 
+		ASSERT_EQ(0, budget_cmd(self->fd, gate, "freeze"));
 		ASSERT_EQ(0, submit(self->fd, gate, &gcmd, gsize, NULL, &in.point));
 		for (i = 0; i < 5; i++)
 			ASSERT_EQ(0, submit(self->fd, ids[i], &cmd, size, &o, &points[i]));
+		ASSERT_EQ(0, budget_cmd(self->fd, gate, "thaw"));
 		w.timeout_nsec = now_ns() + 30 * NS;
 		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
 		EXPECT_EQ(4, w.first_signaled) {
