@@ -257,6 +257,21 @@ static int query(int fd, __u32 ctx, struct drm_enpu_ctx_query *q)
 	return ctx_query(fd, ctx, q);
 }
 
+/* Wait up to 2 s for enpud to freeze (or thaw) the background context. */
+static int bg_frozen_within(struct _test_data_enpud *self, bool frozen,
+			    struct drm_enpu_ctx_query *q)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < 100; i++) {
+		ret = query(self->fd, self->bg, q);
+		if (ret || !!(q->flags & DRM_ENPU_CTX_FROZEN) == frozen)
+			break;
+		usleep(20000);
+	}
+	return ret;
+}
+
 /* The status answers; changes need root or group enpu. */
 TEST_F(enpud, status_and_unprivileged_set)
 {
@@ -405,29 +420,18 @@ TEST_F_TIMEOUT(enpud, low_battery_freezes_background_until_charging, 60)
 {
 	struct drm_enpu_ctx_query q;
 	char out[2048];
-	int i;
 
 	ASSERT_EQ(0, hog(self));
 	ASSERT_EQ(0, enpu_write_file(PS "online", "0"));
 	ASSERT_EQ(0, enpu_write_file(PS "capacity", "15"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, query(self->fd, self->bg, &q));
-		if (q.flags & DRM_ENPU_CTX_FROZEN)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, bg_frozen_within(self, true, &q));
 	EXPECT_NE(0, q.flags & DRM_ENPU_CTX_FROZEN);
 	ASSERT_EQ(0, run(out, sizeof(out), ENPUCTL " -s " SOCK " explain %d", getpid()));
 	EXPECT_NE(NULL, strstr(out, "battery low")) {
 		TH_LOG("%s", out);
 	}
 	ASSERT_EQ(0, enpu_write_file(PS "online", "1"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, query(self->fd, self->bg, &q));
-		if (!(q.flags & DRM_ENPU_CTX_FROZEN))
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, bg_frozen_within(self, false, &q));
 	EXPECT_EQ(0, q.flags & DRM_ENPU_CTX_FROZEN);
 }
 
@@ -495,16 +499,10 @@ TEST_F_TIMEOUT(enpud, kill_and_restart_resumes, 60)
 	struct drm_enpu_ctx_query q;
 	char out[4096];
 	__u64 p = 0;
-	int i;
 
 	ASSERT_EQ(0, enpu_write_file(PS "online", "0"));
 	ASSERT_EQ(0, enpu_write_file(PS "capacity", "15"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, query(self->fd, self->bg, &q));
-		if (q.flags & DRM_ENPU_CTX_FROZEN)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, bg_frozen_within(self, true, &q));
 	ASSERT_NE(0, q.flags & DRM_ENPU_CTX_FROZEN);
 	EXPECT_EQ(128 + SIGKILL, enpud_stop(self->pid, SIGKILL));
 	self->pid = 0;
@@ -520,12 +518,7 @@ TEST_F_TIMEOUT(enpud, kill_and_restart_resumes, 60)
 	ASSERT_EQ(0, run(out, sizeof(out), ENPUCTL " -s " SOCK " --json top -n 1"));
 	EXPECT_NE(NULL, strstr(out, "\"class\":\"background\",\"priority\":0"));
 	ASSERT_EQ(0, enpu_write_file(PS "online", "1"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, query(self->fd, self->bg, &q));
-		if (!(q.flags & DRM_ENPU_CTX_FROZEN))
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, bg_frozen_within(self, false, &q));
 	EXPECT_EQ(0, q.flags & DRM_ENPU_CTX_FROZEN);
 }
 
@@ -612,7 +605,6 @@ TEST_F_TIMEOUT(enpud, epoll_fallback, 60)
 {
 	struct drm_enpu_ctx_query q;
 	char out[2048];
-	int i;
 
 	ASSERT_EQ(0, enpud_stop(self->pid, SIGTERM));
 	ASSERT_EQ(0, enpu_write_file("/proc/sys/kernel/io_uring_disabled", "2"));
@@ -625,12 +617,7 @@ TEST_F_TIMEOUT(enpud, epoll_fallback, 60)
 	}
 	ASSERT_EQ(0, enpu_write_file(PS "online", "0"));
 	ASSERT_EQ(0, enpu_write_file(PS "capacity", "15"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, query(self->fd, self->bg, &q));
-		if (q.flags & DRM_ENPU_CTX_FROZEN)
-			break;
-		usleep(20000);
-	}
+	ASSERT_EQ(0, bg_frozen_within(self, true, &q));
 	EXPECT_NE(0, q.flags & DRM_ENPU_CTX_FROZEN);
 }
 

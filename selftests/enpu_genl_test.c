@@ -159,15 +159,6 @@ static int drop_privileges(void)
 	return 0;
 }
 
-/* Let the die cool (1000x thermal clock), so that nothing throttles. */
-static int cool_down(void)
-{
-	int ret = enpu_write_file(TIME_SCALE, "1000");
-
-	usleep(100000);
-	return ret ? ret : enpu_write_file(TIME_SCALE, "1");
-}
-
 FIXTURE(genl) {
 	int fd;
 	struct nl_sock nl;
@@ -189,7 +180,7 @@ FIXTURE_SETUP(genl)
 	self->client = enpu_client_id(self->fd);
 	ASSERT_NE(0, self->client);
 	ASSERT_EQ(0, nl_open(&self->nl, ENPU_FAMILY_NAME));
-	ASSERT_EQ(0, cool_down());
+	ASSERT_EQ(0, enpu_cool_down());
 }
 
 FIXTURE_TEARDOWN(genl)

@@ -39,19 +39,6 @@ static int pin_freq(__u32 min_khz, __u32 max_khz)
 	return ret;
 }
 
-/*
- * Let the die cool to its idle temperature: 100 ms at a 1000x thermal
- * clock is 100 s of model time, ten time constants.  A hot die would be
- * throttled by the thermal zone, and the figures below would not hold.
- */
-static int cool_down(void)
-{
-	int ret = enpu_write_file(TIME_SCALE, "1000");
-
-	usleep(100000);
-	return ret ? ret : enpu_write_file(TIME_SCALE, "1");
-}
-
 FIXTURE(power) {
 	int fd;
 	struct drm_enpu_opp opps[16];
@@ -89,14 +76,14 @@ FIXTURE_SETUP(power)
 	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
 	top = self->opps[self->info.num_opps - 1].freq_khz;
 	ASSERT_EQ(0, pin_freq(top, top));
-	ASSERT_EQ(0, cool_down());
+	ASSERT_EQ(0, enpu_cool_down());
 }
 
 FIXTURE_TEARDOWN(power)
 {
 	pin_freq(0, 0);
 	enpu_write_file(RPM "control", "auto");
-	cool_down();
+	enpu_cool_down();
 	buf_free(self->fd, &self->cmd);
 	close(self->fd);
 	EXPECT_EQ(0, jobs_drain());

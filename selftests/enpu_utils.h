@@ -295,4 +295,19 @@ static inline int enpu_thermal_zone(const char *type, char *dir, size_t len)
 	return -1;
 }
 
+#define ENPU_TIME_SCALE	"/sys/module/enpu/parameters/thermal_time_scale"
+
+/*
+ * Let the die cool to its idle temperature: 100 ms at a 1000x thermal
+ * clock is 100 s of model time, ten time constants.  A hot die would be
+ * throttled by the thermal zone.
+ */
+static inline int enpu_cool_down(void)
+{
+	int ret = enpu_write_file(ENPU_TIME_SCALE, "1000");
+
+	usleep(100000);
+	return ret ? ret : enpu_write_file(ENPU_TIME_SCALE, "1");
+}
+
 #endif /* ENPU_UTILS_H */
