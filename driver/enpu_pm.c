@@ -117,18 +117,19 @@ int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
 		khz = min_t(u32, khz, enpu_pm_opp_at_most(&edev->fw, pm->freq_cap_khz));
 	if (pm->power_cap_mw)
 		khz = min_t(u32, khz, enpu_pm_opp_for_power(&edev->fw, pm->power_cap_mw));
-	WRITE_ONCE(pm->cap_moved, true);
-	WRITE_ONCE(pm->cap_qos_khz, khz);
+	WRITE_ONCE(pm->cap_task, current);
 	ret = dev_pm_qos_update_request(&pm->cap_req, khz);
+	WRITE_ONCE(pm->cap_task, NULL);
 	mutex_unlock(&pm->cap_lock);
 	return ret < 0 ? ret : 0;
 }
 
 /*
  * The maximum-frequency requests changed: report a move of the ceiling,
- * with who moved it: the caps if theirs is the binding request (or, once
- * nothing binds, if they changed last), else the kernel's thermal
- * governor.  Called under PM QoS's lock, before devfreq applies it.
+ * with who moved it: the caps if this is their update (PM QoS calls its
+ * notifiers synchronously, from the updating task), else the kernel's
+ * thermal governor.  Called under PM QoS's lock, before devfreq applies
+ * it.
  */
 static int enpu_pm_qos_notify(struct notifier_block *nb, unsigned long value,
 			      void *unused)
@@ -144,11 +145,7 @@ static int enpu_pm_qos_notify(struct notifier_block *nb, unsigned long value,
 	if (ceiling == pm->ceiling_khz)
 		return NOTIFY_OK;
 	pm->ceiling_khz = ceiling;
-	if (value == PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE)
-		by_cap = READ_ONCE(pm->cap_moved);
-	else
-		by_cap = READ_ONCE(pm->cap_qos_khz) <= value;
-	WRITE_ONCE(pm->cap_moved, false);
+	by_cap = READ_ONCE(pm->cap_task) == current;
 	edev->hw->ops->telemetry(edev->hw, &t);
 	enpu_genl_throttle_event(edev, ceiling,
 				 by_cap ? ENPU_THROTTLE_REASON_CAP :
@@ -168,7 +165,6 @@ static int enpu_pm_qos_init(struct enpu_device *edev)
 	int ret;
 
 	pm->qos_max_khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
-	pm->cap_qos_khz = PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE;
 	pm->ceiling_khz = enpu_pm_freq_max_khz(edev);
 	pm->qos_nb.notifier_call = enpu_pm_qos_notify;
 	ret = dev_pm_qos_add_notifier(dev, &pm->qos_nb, DEV_PM_QOS_MAX_FREQUENCY);

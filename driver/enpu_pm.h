@@ -31,8 +31,8 @@ struct enpu_device;
  * @cap_req: the control plane's frequency ceiling (PM QoS, kHz)
  * @freq_cap_khz: the control plane's frequency cap; 0: none
  * @power_cap_mw: the control plane's power cap; 0: none
- * @cap_moved: the caps changed since the ceiling was last reported
- * @cap_qos_khz: the value of @cap_req
+ * @cap_task: the task updating @cap_req, while it does (the ceiling's
+ *	moves it causes are the caps')
  * @qos_nb: watches the maximum-frequency requests
  * @qos_max_khz: the lowest of them
  * @ceiling_khz: the ceiling last reported (throttle events)
@@ -58,8 +58,7 @@ struct enpu_pm {
 	struct dev_pm_qos_request cap_req;
 	u32 freq_cap_khz;
 	u32 power_cap_mw;
-	bool cap_moved;
-	s32 cap_qos_khz;
+	struct task_struct *cap_task;
 	struct notifier_block qos_nb;
 	s32 qos_max_khz;
 	u32 ceiling_khz;
