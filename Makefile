@@ -22,7 +22,7 @@ FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
 GUEST_TESTS := $(shell cat selftests/list)
 
 .PHONY: all deps module firmware userspace selftests check check-run check-debug \
-	demo demo-run bench bench-run clean
+	demo demo-run bench bench-run scenario scenario-run clean
 
 all: module firmware userspace selftests
 
@@ -100,7 +100,7 @@ $(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
 	@sed 's|@PREFIX@|$(PREFIX)|' $< >$@
 
 userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info \
-	$(B)/examples/enpu-run $(B)/enpud/enpud $(B)/enpuctl/enpuctl
+	$(B)/examples/enpu-run $(B)/examples/enpu-app $(B)/enpud/enpud $(B)/enpuctl/enpuctl
 
 # enpud and enpuctl, static so that the test guest can run them.  The
 # static libnl and glibc's NSS functions make the linker warn; harmless
@@ -132,6 +132,10 @@ $(B)/tests/enpu-run: $(B)/examples/enpu-run
 	@mkdir -p $(@D)
 	cp $< $@
 
+$(B)/examples/enpu-app: userspace/examples/enpu-app.c selftests/enpu_int8_ref.h $(B)/lib/libenpu.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -Iselftests -o $@ $< $(B)/lib/libenpu.a
+
 $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a
@@ -162,7 +166,7 @@ $(B)/tests/enpuctl: $(B)/enpuctl/enpuctl
 selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
 	$(B)/host/policy_test $(B)/host/config_test $(B)/tests/enpud $(B)/tests/enpuctl \
 	$(B)/tests/enpu_failnth_kernel_test \
-	$(B)/tests/enpu-run
+	$(B)/tests/enpu-run $(B)/tests/enpu-scenario $(B)/tests/enpu-app
 
 # check, demo and bench install packages first, then run the rest in a new
 # make: make expands a whole recipe before running its first line, so KVER
@@ -186,12 +190,30 @@ demo:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: all
-	@KVER=$(KVER) tools/vm/oneshot demo $(B)/examples/enpu-info
+# The phone scenario's programs, on the guest's PATH.
+DEMO_SECONDS ?= 60
+SCENARIO_SECONDS ?= 40
+SCENARIO_BINS := $(B)/bench/enpu-scenario $(B)/examples/enpu-app $(B)/enpud/enpud \
+	$(B)/enpuctl/enpuctl
+
+demo-run: all $(B)/bench/enpu-scenario
+	@KVER=$(KVER) ENPU_VM_APPEND=enputest.seconds=$(DEMO_SECONDS) \
+		tools/vm/oneshot demo $(SCENARIO_BINS)
+	@tools/scenario-plot demo $(B)/vm-demo/scenario $(B)/demo
 
 $(B)/bench/enpu-bench-%: bench/%.c $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static $(UAPI_INC) -Iuserspace/lib -Iselftests -o $@ $< $(B)/lib/libenpu.a
+
+# The phone scenario's driver (make demo, make scenario, enpu_scenario_test).
+$(B)/bench/enpu-scenario: bench/scenario.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -static -o $@ $< -lm
+
+$(B)/tests/enpu-scenario: $(B)/bench/enpu-scenario
+	cp $< $@
+$(B)/tests/enpu-app: $(B)/examples/enpu-app
+	cp $< $@
 
 # Benchmarks: ratios measured side by side in one guest run; not tests.
 BENCHES := $(B)/bench/enpu-bench-pin $(B)/bench/enpu-bench-submit $(B)/bench/enpu-bench-ops \
@@ -202,6 +224,16 @@ bench:
 
 bench-run: all $(BENCHES)
 	@KVER=$(KVER) tools/vm/oneshot bench $(BENCHES)
+
+# bench/scenario: the phone scenario under each policy, compared.
+scenario:
+	@tools/vm/deps.sh
+	@$(MAKE) --no-print-directory scenario-run
+
+scenario-run: all $(B)/bench/enpu-scenario
+	@KVER=$(KVER) ENPU_VM_TIMEOUT=2400 ENPU_VM_APPEND=enputest.seconds=$(SCENARIO_SECONDS) \
+		tools/vm/oneshot scenario $(SCENARIO_BINS)
+	@tools/scenario-plot compare $(B)/vm-scenario/scenario $(B)/scenario
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

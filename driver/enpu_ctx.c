@@ -166,6 +166,7 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	ctx->class_hint = args->class_hint;
 	ctx->job_timeout_ms = enpu_job_timeout_default_ms();
 	ctx->core_mask = GENMASK(edev->fw.num_cores - 1, 0);
+	ctx->cores_allowed = ctx->core_mask;
 	memcpy(ctx->sched_list, edev->sched_list, sizeof(ctx->sched_list));
 	ctx->reset_base = atomic_read(&edev->resets);
 	enpu_budget_init(&ctx->budget);
@@ -287,17 +288,21 @@ int enpu_ioctl_ctx_query(struct drm_device *drm, void *data,
 	return 0;
 }
 
-/* Point the entity at the cores of @mask; caller holds submit_lock. */
+/*
+ * Point the entity at the cores of @mask that the control plane allows,
+ * or at the allowed ones when the two do not meet (the control plane
+ * decides); caller holds submit_lock.
+ */
 static void enpu_ctx_set_cores(struct enpu_ctx *ctx, u32 mask)
 {
 	struct enpu_device *edev = ctx->edev;
+	u32 i, use = mask & ctx->cores_allowed ?: ctx->cores_allowed;
 	unsigned int n = 0;
-	u32 i;
 
 	/* The scheduler reads the list under the entity's lock. */
 	spin_lock(&ctx->entity.lock);
 	for (i = 0; i < edev->fw.num_cores; i++)
-		if (mask & BIT(i))
+		if (use & BIT(i))
 			ctx->sched_list[n++] = &edev->sched[i];
 	spin_unlock(&ctx->entity.lock);
 	ctx->core_mask = mask;
@@ -310,6 +315,19 @@ void enpu_ctx_set_priority(struct enpu_ctx *ctx, u32 priority)
 {
 	ctx->priority = priority;
 	drm_sched_entity_set_priority(&ctx->entity, enpu_sched_prio[priority]);
+	enpu_ctx_set_cores(ctx, ctx->core_mask);
+}
+
+/**
+ * enpu_ctx_allow_cores() - the control plane's cores for a context
+ * @ctx: the context
+ * @mask: the cores it may use, non-zero, only cores the device has
+ *
+ * Jobs already queued keep their core.  Caller holds submit_lock.
+ */
+void enpu_ctx_allow_cores(struct enpu_ctx *ctx, u32 mask)
+{
+	ctx->cores_allowed = mask;
 	enpu_ctx_set_cores(ctx, ctx->core_mask);
 }
 

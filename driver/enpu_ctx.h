@@ -35,7 +35,8 @@ struct enpu_file_stats;
  * @hint_deadline_us: workload hint: deadline of a job after its release
  * @hint_job_us: workload hint: expected device time of one job
  * @job_timeout_ms: how long a job may hold a core without progress
- * @core_mask: cores the jobs may run on
+ * @core_mask: cores the owner asked for (CTX_SET_PARAM)
+ * @cores_allowed: cores the control plane allows (genl CTX_SET)
  * @sched_list: the schedulers of @core_mask, which @entity keeps
  * @entity: the scheduler entity the jobs queue on
  * @syncobj: the timeline each job signals a point on
@@ -69,6 +70,7 @@ struct enpu_ctx {
 	u32 hint_job_us;
 	u32 job_timeout_ms;
 	u32 core_mask;
+	u32 cores_allowed;
 	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	struct drm_sched_entity entity;
 	struct drm_syncobj *syncobj;
@@ -90,6 +92,7 @@ struct enpu_ctx *enpu_ctx_lookup(struct enpu_file *efile, u32 id);
 struct enpu_ctx *enpu_ctx_find(struct enpu_device *edev, u64 client, u32 id);
 u32 enpu_ctx_state(struct enpu_ctx *ctx);
 void enpu_ctx_set_priority(struct enpu_ctx *ctx, u32 priority);
+void enpu_ctx_allow_cores(struct enpu_ctx *ctx, u32 mask);
 void enpu_ctx_put(struct enpu_ctx *ctx);
 void enpu_ctx_destroy_all(struct enpu_file *efile);
 

@@ -134,6 +134,7 @@ static int enpu_genl_fill_dev(struct sk_buff *msg, struct enpu_device *edev,
 	    nla_put_u32(msg, ENPU_A_DEV_FREQ, t.freq_khz) ||
 	    nla_put_u32(msg, ENPU_A_DEV_FREQ_MAX, enpu_pm_freq_max_khz(edev)) ||
 	    nla_put_u32(msg, ENPU_A_DEV_FREQ_CAP, READ_ONCE(pm->freq_cap_khz)) ||
+	    nla_put_u32(msg, ENPU_A_DEV_FREQ_FLOOR, READ_ONCE(pm->freq_floor_khz)) ||
 	    nla_put_u32(msg, ENPU_A_DEV_POWER_CAP, READ_ONCE(pm->power_cap_mw)) ||
 	    nla_put_u32(msg, ENPU_A_DEV_POWER, t.power_mw) ||
 	    nla_put_u64_64bit(msg, ENPU_A_DEV_ENERGY, t.energy_uj, 0) ||
@@ -206,12 +207,13 @@ static int enpu_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *freq = info->attrs[ENPU_A_DEV_FREQ_CAP];
 	struct nlattr *power = info->attrs[ENPU_A_DEV_POWER_CAP];
+	struct nlattr *floor = info->attrs[ENPU_A_DEV_FREQ_FLOOR];
 	struct enpu_device *edev;
 	u32 freq_khz, power_mw;
-	int ret, idx;
+	int ret = 0, idx;
 
-	if (!freq && !power) {
-		NL_SET_ERR_MSG(info->extack, "no freq-cap or power-cap to set");
+	if (!freq && !power && !floor) {
+		NL_SET_ERR_MSG(info->extack, "no freq-cap, power-cap or freq-floor to set");
 		return -EINVAL;
 	}
 	freq_khz = freq ? nla_get_u32(freq) : 0;
@@ -222,8 +224,11 @@ static int enpu_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!edev || !drm_dev_enter(&edev->drm, &idx)) {
 		ret = -ENODEV;
 	} else {
-		ret = enpu_pm_set_caps(edev, freq ? &freq_khz : NULL,
-				       power ? &power_mw : NULL);
+		if (freq || power)
+			ret = enpu_pm_set_caps(edev, freq ? &freq_khz : NULL,
+					       power ? &power_mw : NULL);
+		if (!ret && floor)
+			ret = enpu_pm_set_floor(edev, nla_get_u32(floor));
 		drm_dev_exit(idx);
 	}
 	mutex_unlock(&enpu_genl_lock);
@@ -237,12 +242,13 @@ static int enpu_genl_fill_ctx(struct sk_buff *msg, struct enpu_device *edev,
 			      int flags)
 {
 	u64 runtime_us, period_us;
-	u32 prio, grant, class, period, deadline, job_us;
+	u32 prio, grant, class, period, deadline, job_us, cores;
 	bool frozen;
 	void *hdr;
 
 	enpu_budget_get(&ctx->budget, &runtime_us, &period_us, &frozen);
 	mutex_lock(&ctx->submit_lock);
+	cores = ctx->cores_allowed;
 	prio = ctx->priority;
 	grant = ctx->priority_grant;
 	class = ctx->class_hint;
@@ -276,7 +282,8 @@ static int enpu_genl_fill_ctx(struct sk_buff *msg, struct enpu_device *edev,
 			      atomic64_read(&ctx->completed), 0) ||
 	    nla_put_u64_64bit(msg, ENPU_A_CTX_FAILED,
 			      atomic64_read(&ctx->failed), 0) ||
-	    nla_put_u32(msg, ENPU_A_CTX_STATE, enpu_ctx_state(ctx))) {
+	    nla_put_u32(msg, ENPU_A_CTX_STATE, enpu_ctx_state(ctx)) ||
+	    nla_put_u32(msg, ENPU_A_CTX_CORES_ALLOWED, cores)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -409,6 +416,7 @@ static int enpu_nl_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *runtime = info->attrs[ENPU_A_CTX_BUDGET_RUNTIME];
 	struct nlattr *period = info->attrs[ENPU_A_CTX_BUDGET_PERIOD];
 	struct nlattr *frozen = info->attrs[ENPU_A_CTX_FROZEN];
+	struct nlattr *cores = info->attrs[ENPU_A_CTX_CORES_ALLOWED];
 	struct enpu_device *edev;
 	struct enpu_ctx *ctx;
 	int ret = 0, idx;
@@ -418,7 +426,7 @@ static int enpu_nl_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "budget-runtime and budget-period go together");
 		return -EINVAL;
 	}
-	if (!prio && !grant && !runtime && !frozen) {
+	if (!prio && !grant && !runtime && !frozen && !cores) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set");
 		return -EINVAL;
 	}
@@ -442,6 +450,13 @@ static int enpu_nl_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto exit;
 		}
 	}
+	if (cores && (!nla_get_u32(cores) ||
+		      nla_get_u32(cores) & ~GENMASK(edev->fw.num_cores - 1, 0))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, cores,
+				    "cores-allowed: a non-empty mask of the device's cores");
+		ret = -EINVAL;
+		goto exit;
+	}
 	/* A context being destroyed keeps its gates open. */
 	mutex_lock(&ctx->submit_lock);
 	if (ctx->destroyed) {
@@ -454,6 +469,8 @@ static int enpu_nl_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 		ctx->priority_grant = nla_get_u32(grant);
 	if (prio)
 		enpu_ctx_set_priority(ctx, nla_get_u32(prio));
+	if (cores)
+		enpu_ctx_allow_cores(ctx, nla_get_u32(cores));
 	/* Under the lock: enpu_ctx_destroy() opens the gates after it. */
 	if (runtime)
 		WARN_ON(enpu_budget_set(&ctx->budget, nla_get_u32(runtime),
@@ -475,10 +492,11 @@ static const struct nla_policy enpu_dev_get_nl_policy[ENPU_A_DEV_ID + 1] = {
 	[ENPU_A_DEV_ID] = { .type = NLA_U32, },
 };
 
-static const struct nla_policy enpu_dev_set_nl_policy[ENPU_A_DEV_POWER_CAP + 1] = {
+static const struct nla_policy enpu_dev_set_nl_policy[ENPU_A_DEV_FREQ_FLOOR + 1] = {
 	[ENPU_A_DEV_ID] = { .type = NLA_U32, },
 	[ENPU_A_DEV_FREQ_CAP] = { .type = NLA_U32, },
 	[ENPU_A_DEV_POWER_CAP] = { .type = NLA_U32, },
+	[ENPU_A_DEV_FREQ_FLOOR] = { .type = NLA_U32, },
 };
 
 static const struct nla_policy enpu_ctx_get_do_nl_policy[ENPU_A_CTX_ID + 1] = {
@@ -491,7 +509,7 @@ static const struct nla_policy enpu_ctx_get_dump_nl_policy[ENPU_A_CTX_DEV_ID + 1
 	[ENPU_A_CTX_DEV_ID] = { .type = NLA_U32, },
 };
 
-static const struct nla_policy enpu_ctx_set_nl_policy[ENPU_A_CTX_FROZEN + 1] = {
+static const struct nla_policy enpu_ctx_set_nl_policy[ENPU_A_CTX_CORES_ALLOWED + 1] = {
 	[ENPU_A_CTX_DEV_ID] = { .type = NLA_U32, },
 	[ENPU_A_CTX_CLIENT] = { .type = NLA_U64, },
 	[ENPU_A_CTX_ID] = { .type = NLA_U32, },
@@ -500,6 +518,7 @@ static const struct nla_policy enpu_ctx_set_nl_policy[ENPU_A_CTX_FROZEN + 1] = {
 	[ENPU_A_CTX_BUDGET_RUNTIME] = { .type = NLA_U32, },
 	[ENPU_A_CTX_BUDGET_PERIOD] = { .type = NLA_U32, },
 	[ENPU_A_CTX_FROZEN] = NLA_POLICY_MAX(NLA_U8, 1),
+	[ENPU_A_CTX_CORES_ALLOWED] = { .type = NLA_U32, },
 };
 
 static const struct genl_split_ops enpu_nl_ops[] = {
@@ -519,7 +538,7 @@ static const struct genl_split_ops enpu_nl_ops[] = {
 		.cmd		= ENPU_CMD_DEV_SET,
 		.doit		= enpu_nl_dev_set_doit,
 		.policy		= enpu_dev_set_nl_policy,
-		.maxattr	= ENPU_A_DEV_POWER_CAP,
+		.maxattr	= ENPU_A_DEV_FREQ_FLOOR,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -540,7 +559,7 @@ static const struct genl_split_ops enpu_nl_ops[] = {
 		.cmd		= ENPU_CMD_CTX_SET,
 		.doit		= enpu_nl_ctx_set_doit,
 		.policy		= enpu_ctx_set_nl_policy,
-		.maxattr	= ENPU_A_CTX_FROZEN,
+		.maxattr	= ENPU_A_CTX_CORES_ALLOWED,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

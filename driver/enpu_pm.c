@@ -124,6 +124,30 @@ int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
 	return ret < 0 ? ret : 0;
 }
 
+/**
+ * enpu_pm_set_floor() - set the control plane's frequency floor
+ * @edev: the device
+ * @khz: the lowest clock devfreq may choose, 0 to clear it
+ *
+ * A realtime workload admitted at some clock needs that clock, whatever
+ * the load-based governor would pick.  The floor yields to the ceiling:
+ * devfreq never goes above its maximum-frequency requests, so the
+ * thermal cooling device and the caps still win.
+ *
+ * Return: 0 or a negative errno from PM QoS.
+ */
+int enpu_pm_set_floor(struct enpu_device *edev, u32 khz)
+{
+	struct enpu_pm *pm = &edev->pm;
+	int ret;
+
+	mutex_lock(&pm->cap_lock);
+	WRITE_ONCE(pm->freq_floor_khz, khz);
+	ret = dev_pm_qos_update_request(&pm->floor_req, khz);
+	mutex_unlock(&pm->cap_lock);
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * The maximum-frequency requests changed: report a move of the ceiling,
  * with who moved it: the caps if this is their update (PM QoS calls its
@@ -172,8 +196,13 @@ static int enpu_pm_qos_init(struct enpu_device *edev)
 		pm->qos_nb.notifier_call = NULL;
 		return ret;
 	}
-	return dev_pm_qos_add_request(dev, &pm->cap_req, DEV_PM_QOS_MAX_FREQUENCY,
-				      PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE);
+	ret = dev_pm_qos_add_request(dev, &pm->cap_req, DEV_PM_QOS_MAX_FREQUENCY,
+				     PM_QOS_MAX_FREQUENCY_DEFAULT_VALUE);
+	if (ret < 0)
+		return ret;
+	ret = dev_pm_qos_add_request(dev, &pm->floor_req, DEV_PM_QOS_MIN_FREQUENCY,
+				     PM_QOS_MIN_FREQUENCY_DEFAULT_VALUE);
+	return ret < 0 ? ret : 0;
 }
 
 /* --- devfreq -------------------------------------------------------------- */
@@ -636,6 +665,8 @@ void enpu_pm_fini(struct enpu_device *edev)
 		pm->powered_down = false;
 		pm_runtime_put_noidle(dev);
 	}
+	if (dev_pm_qos_request_active(&pm->floor_req))
+		dev_pm_qos_remove_request(&pm->floor_req);
 	if (dev_pm_qos_request_active(&pm->cap_req))
 		dev_pm_qos_remove_request(&pm->cap_req);
 	if (pm->qos_nb.notifier_call)

@@ -31,6 +31,8 @@ struct enpu_device;
  * @cap_req: the control plane's frequency ceiling (PM QoS, kHz)
  * @freq_cap_khz: the control plane's frequency cap; 0: none
  * @power_cap_mw: the control plane's power cap; 0: none
+ * @floor_req: the control plane's frequency floor (PM QoS, kHz)
+ * @freq_floor_khz: its value; 0: none
  * @cap_task: the task updating @cap_req, while it does (the ceiling's
  *	moves it causes are the caps')
  * @qos_nb: watches the maximum-frequency requests
@@ -58,6 +60,8 @@ struct enpu_pm {
 	struct dev_pm_qos_request cap_req;
 	u32 freq_cap_khz;
 	u32 power_cap_mw;
+	struct dev_pm_qos_request floor_req;
+	u32 freq_floor_khz;
 	struct task_struct *cap_task;
 	struct notifier_block qos_nb;
 	s32 qos_max_khz;
@@ -69,6 +73,7 @@ struct enpu_pm {
 int enpu_pm_init(struct enpu_device *edev);
 void enpu_pm_fini(struct enpu_device *edev);
 u32 enpu_pm_freq_max_khz(struct enpu_device *edev);
+int enpu_pm_set_floor(struct enpu_device *edev, u32 khz);
 int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
 		     const u32 *power_mw);
 int enpu_pm_get(struct enpu_device *edev);

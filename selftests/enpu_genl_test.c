@@ -23,7 +23,7 @@
 
 /* Fields of one DEV_GET answer. */
 struct dev_info {
-	__u32 id, freq, freq_max, freq_cap, power_cap, cores, contexts;
+	__u32 id, freq, freq_max, freq_cap, power_cap, cores, contexts, floor;
 	__s32 temp;
 	__u64 energy;
 	bool name;
@@ -34,7 +34,8 @@ static int dev_cb(struct nl_msg *m, void *arg)
 	struct dev_info *d = arg;
 
 	if (!m->tb[ENPU_A_DEV_ID] || !m->tb[ENPU_A_DEV_FREQ_MAX] ||
-	    !m->tb[ENPU_A_DEV_CORES] || !m->tb[ENPU_A_DEV_ENERGY])
+	    !m->tb[ENPU_A_DEV_CORES] || !m->tb[ENPU_A_DEV_ENERGY] ||
+	    !m->tb[ENPU_A_DEV_FREQ_FLOOR])
 		return -EIO;
 	d->id = nl_u32(m->tb[ENPU_A_DEV_ID]);
 	d->name = m->tb[ENPU_A_DEV_NAME];
@@ -43,6 +44,7 @@ static int dev_cb(struct nl_msg *m, void *arg)
 	d->freq_max = nl_u32(m->tb[ENPU_A_DEV_FREQ_MAX]);
 	d->freq_cap = nl_u32(m->tb[ENPU_A_DEV_FREQ_CAP]);
 	d->power_cap = nl_u32(m->tb[ENPU_A_DEV_POWER_CAP]);
+	d->floor = nl_u32(m->tb[ENPU_A_DEV_FREQ_FLOOR]);
 	d->cores = nl_u32(m->tb[ENPU_A_DEV_CORES]);
 	d->contexts = nl_u32(m->tb[ENPU_A_DEV_CONTEXTS]);
 	d->energy = nl_u64(m->tb[ENPU_A_DEV_ENERGY]);
@@ -72,11 +74,20 @@ static int dev_set(struct nl_sock *s, long long freq_khz, long long power_mw)
 	return nl_talk(s, &r, NULL, NULL);
 }
 
+static int dev_set_floor(struct nl_sock *s, __u32 khz)
+{
+	struct nl_req r;
+
+	nl_req_init(&r, s->family, ENPU_CMD_DEV_SET, 0);
+	nl_put_u32(&r, ENPU_A_DEV_FREQ_FLOOR, khz);
+	return nl_talk(s, &r, NULL, NULL);
+}
+
 /* Fields of one CTX_GET answer. */
 struct ctx_info {
 	__u64 client, busy, submitted;
 	__u32 id, pid, prio, grant, class, period, deadline, job, runtime,
-	      bperiod, state;
+	      bperiod, state, cores;
 	__u8 frozen;
 	char comm[16];
 };
@@ -89,7 +100,7 @@ static int ctx_cb(struct nl_msg *m, void *arg)
 		ENPU_A_CTX_PERIOD, ENPU_A_CTX_DEADLINE, ENPU_A_CTX_JOB_DURATION,
 		ENPU_A_CTX_BUDGET_RUNTIME, ENPU_A_CTX_BUDGET_PERIOD,
 		ENPU_A_CTX_FROZEN, ENPU_A_CTX_BUSY, ENPU_A_CTX_SUBMITTED,
-		ENPU_A_CTX_STATE,
+		ENPU_A_CTX_STATE, ENPU_A_CTX_CORES_ALLOWED,
 	};
 	struct ctx_info *c = arg;
 	unsigned int i;
@@ -113,6 +124,7 @@ static int ctx_cb(struct nl_msg *m, void *arg)
 	c->busy = nl_u64(m->tb[ENPU_A_CTX_BUSY]);
 	c->submitted = nl_u64(m->tb[ENPU_A_CTX_SUBMITTED]);
 	c->state = nl_u32(m->tb[ENPU_A_CTX_STATE]);
+	c->cores = nl_u32(m->tb[ENPU_A_CTX_CORES_ALLOWED]);
 	return 0;
 }
 
@@ -210,6 +222,7 @@ FIXTURE_SETUP(genl)
 FIXTURE_TEARDOWN(genl)
 {
 	dev_set(&self->nl, 0, 0);
+	dev_set_floor(&self->nl, 0);
 	enpu_write_file(DEVFREQ "min_freq", "0");
 	enpu_write_file(RPM "control", "auto");
 	nl_close(&self->nl);
@@ -333,6 +346,61 @@ TEST_F_TIMEOUT(genl, caps_stretch_a_spin_job, 60)
 	ASSERT_EQ(0, ctx_destroy(self->fd, ctx));
 }
 
+/* Poll devfreq's clock for up to 2 s until @ok says it is right. */
+static long clock_settles(bool (*ok)(long khz, __u32 want), __u32 want)
+{
+	long khz = -1;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		khz = enpu_read_long(DEVFREQ "cur_freq") / 1000;
+		if (ok(khz, want))
+			break;
+		usleep(50000);
+	}
+	return khz;
+}
+
+static bool is_khz(long khz, __u32 want)
+{
+	return khz == want;
+}
+
+static bool below_khz(long khz, __u32 want)
+{
+	return khz >= 0 && khz < want;
+}
+
+/*
+ * A frequency floor holds an idle NPU's clock up, where the load-based
+ * governor would let it fall; the ceiling (a cap) wins over it; cleared,
+ * the governor takes the clock down again.
+ */
+TEST_F_TIMEOUT(genl, floor_holds_the_clock, 60)
+{
+	__u32 n = self->info.num_opps, top = self->opps[n - 1].freq_khz;
+	__u32 mid = self->opps[n / 2].freq_khz;
+	struct dev_info d = {};
+
+	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
+	EXPECT_GT(top, clock_settles(below_khz, top)) TH_LOG("an idle NPU slows down");
+
+	ASSERT_EQ(0, dev_set_floor(&self->nl, top));
+	ASSERT_EQ(0, dev_get(&self->nl, -1, &d));
+	EXPECT_EQ(top, d.floor);
+	EXPECT_EQ(top, clock_settles(is_khz, top));
+
+	ASSERT_EQ(0, dev_set(&self->nl, mid, -1));	/* the ceiling wins */
+	EXPECT_EQ(mid, clock_settles(is_khz, mid));
+	ASSERT_EQ(0, dev_set(&self->nl, 0, -1));
+	EXPECT_EQ(top, clock_settles(is_khz, top));
+
+	ASSERT_EQ(0, dev_set_floor(&self->nl, 0));
+	ASSERT_EQ(0, dev_get(&self->nl, -1, &d));
+	EXPECT_EQ(0, d.floor);
+	EXPECT_GT(top, clock_settles(below_khz, top));
+}
+
 /* CTX_GET reports what the context's owner and the driver know of it. */
 TEST_F(genl, ctx_get)
 {
@@ -412,6 +480,102 @@ TEST_F(genl, ctx_set)
 	ASSERT_EQ(0, ctx_query(self->fd, ctx, &q));
 	EXPECT_EQ(0, q.runtime_us);	/* failed requests changed nothing */
 	EXPECT_EQ(DRM_ENPU_PRIORITY_HIGH, q.priority);
+	ASSERT_EQ(0, ctx_destroy(self->fd, ctx));
+}
+
+/* Device time core @core has run jobs for, in ns (debugfs "sched"). */
+static long long core_busy_ns(unsigned int core)
+{
+	char key[16], line[256];
+	unsigned long long busy;
+	long long val = -1;
+	FILE *f = fopen(ENPU_DEBUGFS "sched", "r");
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "core%u", core);
+	while (fgets(line, sizeof(line), f)) {
+		char name[16];
+
+		if (sscanf(line, "%15s busy_ns %llu", name, &busy) == 2 && !strcmp(name, key))
+			val = busy;
+	}
+	fclose(f);
+	return val;
+}
+
+/* Run @n SPIN jobs of 20 ms on @ctx; how long each core was busy meanwhile. */
+static int spin_on(int fd, __u32 ctx, __u32 sync, int n, long long *busy, __u32 cores)
+{
+	long long before[8];
+	struct buf cmd = {};
+	__u64 point = 0;
+	__u32 size, i;
+	int ret;
+
+	ret = buf_new(fd, SZ_4K, 0, &cmd);
+	if (ret)
+		return ret;
+	size = spin_ms(&cmd, top_khz(fd), 20);
+	for (i = 0; i < cores; i++)
+		before[i] = core_busy_ns(i);
+	for (i = 0; i < (__u32)n && !ret; i++)
+		ret = submit(fd, ctx, &cmd, size, NULL, &point);
+	if (!ret)
+		ret = timeline_wait(fd, sync, point, 20 * NS);
+	for (i = 0; i < cores; i++)
+		busy[i] = core_busy_ns(i) - before[i];
+	buf_free(fd, &cmd);
+	return ret;
+}
+
+/*
+ * cores-allowed confines a context's jobs to the control plane's cores:
+ * with the owner's core mask when the two meet, on the allowed ones when
+ * they do not.  An empty mask, or one naming a core the device lacks, is
+ * -EINVAL and changes nothing.
+ */
+TEST_F(genl, cores_allowed_confine_a_context)
+{
+	__u32 n = self->info.num_cores, all = (1u << n) - 1, last = 1u << (n - 1);
+	struct ctx_info c = {};
+	long long busy[8];
+	__u32 ctx = 0, sync = 0, i;
+
+	ASSERT_LE(2, n);
+	ASSERT_GE(8, n);
+	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
+	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
+	ASSERT_EQ(0, ctx_get(&self->nl, self->client, ctx, &c));
+	EXPECT_EQ(all, c.cores);
+
+	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED, last));
+	ASSERT_EQ(0, ctx_get(&self->nl, self->client, ctx, &c));
+	EXPECT_EQ(last, c.cores);
+	ASSERT_EQ(0, spin_on(self->fd, ctx, sync, 3, busy, n));
+	TH_LOG("allowed 0x%x: core busy %lld ms, last core %lld ms", last,
+	       busy[0] / 1000000, busy[n - 1] / 1000000);
+	for (i = 0; i + 1 < n; i++)
+		EXPECT_EQ(0, busy[i]);
+	EXPECT_LE(60000000, busy[n - 1]);
+
+	/* The owner's mask names only core 0: the control plane decides. */
+	ASSERT_EQ(0, set_param(self->fd, ctx, DRM_ENPU_PARAM_CORE_MASK, 1));
+	ASSERT_EQ(0, spin_on(self->fd, ctx, sync, 1, busy, n));
+	EXPECT_EQ(0, busy[0]);
+	EXPECT_LE(20000000, busy[n - 1]);
+
+	/* Both allowed: the owner's mask holds again. */
+	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED, all));
+	ASSERT_EQ(0, spin_on(self->fd, ctx, sync, 1, busy, n));
+	EXPECT_LE(20000000, busy[0]);
+	EXPECT_EQ(0, busy[n - 1]);
+
+	EXPECT_EQ(-EINVAL, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED, 0));
+	EXPECT_EQ(-EINVAL, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED,
+				    1u << n));
+	ASSERT_EQ(0, ctx_get(&self->nl, self->client, ctx, &c));
+	EXPECT_EQ(all, c.cores);
 	ASSERT_EQ(0, ctx_destroy(self->fd, ctx));
 }
 

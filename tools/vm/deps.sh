@@ -9,7 +9,7 @@ pkgs="build-essential bc bison flex kmod cpio xz-utils pkg-config
 	qemu-system-x86 busybox-static sparse coccinelle cppcheck clang-tidy
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev liburing-dev libelf-dev libssl-dev
-	python3-yaml python3-jsonschema libinih-dev"
+	python3-yaml python3-jsonschema libinih-dev gnuplot-nox"
 
 missing=
 for p in $pkgs; do

@@ -108,6 +108,7 @@ static const struct key keys[] = {
 	PK("battery", "saver_cap_mw", saver_cap_mw, 'u'),
 	PK("policy", "period_ms", period_ms, 'u'),
 	PK("policy", "rt_limit_pct", rt_limit_pct, 'u'),
+	PK("policy", "rt_cores", rt_cores, 'u'),
 	PK("policy", "budget_period_us", budget_period_us, 'u'),
 	PK("policy", "share_hysteresis_pct", share_hyst_pct, 'u'),
 };
@@ -301,6 +302,7 @@ void enpud_config_apply_defaults(const struct enpud_config *cfg,
 	out->battery_low_cap_mw = PICK(battery_low_cap_mw);
 	out->saver_cap_mw = PICK(saver_cap_mw);
 	out->rt_limit_pct = PICK(rt_limit_pct);
+	out->rt_cores = PICK(rt_cores);
 	out->budget_period_us = PICK(budget_period_us);
 	out->share_hyst_pct = PICK(share_hyst_pct);
 #undef PICK

@@ -94,6 +94,7 @@ static struct enpud {
 	struct enpud_battery bat;
 	int sigfd, timerfd, lfd, batfd;
 	uint32_t applied_cap;
+	uint32_t applied_floor;
 	gid_t enpu_gid;
 	uint32_t num_ctxs;
 	uint32_t fg;		/* the foreground app's pid; 0: none known */
@@ -276,16 +277,31 @@ static void apply(void)
 			say("setting the frequency cap failed: %s", strerror(-ret));
 		}
 	}
+	if (d.out.freq_floor_khz != d.applied_floor) {
+		ret = enpud_nl_set_freq_floor(&d.nl, d.out.freq_floor_khz);
+		if (!ret) {
+			d.applied_floor = d.out.freq_floor_khz;
+			d.applied++;
+			if (d.out.freq_floor_khz)
+				decision(0, "npu: floor %u MHz: the clock realtime work was admitted at",
+					 d.out.freq_floor_khz / 1000);
+			else
+				decision(0, "npu: no floor: no realtime work admitted");
+		} else if (ret != -EINVAL) {	/* -EINVAL: a kernel without floors */
+			say("setting the frequency floor failed: %s", strerror(-ret));
+		}
+	}
 	for (i = 0; i < d.out.num_ctxs; i++) {
 		const struct enpu_policy_ctx_decision *x = &d.out.ctxs[i];
 		const struct enpud_ctx *c = &d.ctxs[i];
 
 		/* Apply what the kernel does not already have. */
 		if (!x->changed && c->prio == x->priority && c->frozen == x->frozen &&
-		    c->runtime == x->runtime_us)
+		    c->runtime == x->runtime_us && (!c->cores || c->cores == x->cores))
 			continue;
 		ret = enpud_nl_ctx_set(&d.nl, c, x->priority, x->runtime_us,
-				       x->runtime_us ? x->period_us : 0, x->frozen);
+				       x->runtime_us ? x->period_us : 0, x->frozen,
+				       c->cores && c->cores != x->cores ? x->cores : 0);
 		if (ret == -ENOENT)	/* gone meanwhile */
 			continue;
 		if (ret) {
@@ -294,9 +310,9 @@ static void apply(void)
 			continue;
 		}
 		d.applied++;
-		decision(c->pid, "pid %u (%s) context %u: %s, priority %u, budget %u/%u us%s: %s",
+		decision(c->pid, "pid %u (%s) context %u: %s, priority %u, budget %u/%u us, cores 0x%x%s: %s",
 			 c->pid, c->comm, c->id, enpud_class_name(d.pctx[i].class), x->priority,
-			 x->runtime_us, x->runtime_us ? x->period_us : 0,
+			 x->runtime_us, x->runtime_us ? x->period_us : 0, x->cores,
 			 x->frozen ? ", frozen" : "", x->reason);
 	}
 }
@@ -372,14 +388,17 @@ static void step(void)
  */
 static void release(void)
 {
-	uint32_t i;
+	uint32_t i, all = (1u << d.dev.cores) - 1;
 
 	if (refresh())
 		return;
 	enpud_nl_set_freq_cap(&d.nl, 0);
+	if (d.applied_floor)
+		enpud_nl_set_freq_floor(&d.nl, 0);
 	for (i = 0; i < d.num_ctxs; i++)
-		if (d.ctxs[i].runtime || d.ctxs[i].frozen)
-			enpud_nl_ctx_set(&d.nl, &d.ctxs[i], -1, 0, 0, 0);
+		if (d.ctxs[i].runtime || d.ctxs[i].frozen || d.ctxs[i].cores != all)
+			enpud_nl_ctx_set(&d.nl, &d.ctxs[i], -1, 0, 0, 0,
+					 d.ctxs[i].cores != all ? all : 0);
 }
 
 /* --- event sources ----------------------------------------------------------------- */
@@ -989,6 +1008,7 @@ int main(int argc, char **argv)
 	/* A cap a killed enpud left is the kernel's: start from it. */
 	d.applied_cap = d.devinfo.freq_cap ? d.devinfo.freq_cap :
 			d.dev.opps[d.dev.num_opps - 1].freq_khz;
+	d.applied_floor = d.devinfo.freq_floor;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

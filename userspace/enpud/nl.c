@@ -30,6 +30,7 @@ static struct nla_policy dev_policy[ENPU_A_DEV_MAX + 1] = {
 	[ENPU_A_DEV_RESETS] = { .type = NLA_U32 },
 	[ENPU_A_DEV_SUSPENDED] = { .type = NLA_U8 },
 	[ENPU_A_DEV_STATIC_POWER] = { .type = NLA_U32 },
+	[ENPU_A_DEV_FREQ_FLOOR] = { .type = NLA_U32 },
 };
 
 static struct nla_policy ctx_policy[ENPU_A_CTX_MAX + 1] = {
@@ -52,6 +53,7 @@ static struct nla_policy ctx_policy[ENPU_A_CTX_MAX + 1] = {
 	[ENPU_A_CTX_COMPLETED] = { .type = NLA_U64 },
 	[ENPU_A_CTX_FAILED] = { .type = NLA_U64 },
 	[ENPU_A_CTX_STATE] = { .type = NLA_U32 },
+	[ENPU_A_CTX_CORES_ALLOWED] = { .type = NLA_U32 },
 };
 
 static struct nla_policy event_policy[ENPU_A_EVENT_MAX + 1] = {
@@ -250,6 +252,7 @@ static int parse_dev(struct nlattr **tb, void *arg)
 	d->freq_max = get_u32(tb, ENPU_A_DEV_FREQ_MAX);
 	d->freq_cap = get_u32(tb, ENPU_A_DEV_FREQ_CAP);
 	d->power_cap = get_u32(tb, ENPU_A_DEV_POWER_CAP);
+	d->freq_floor = get_u32(tb, ENPU_A_DEV_FREQ_FLOOR);
 	d->power = get_u32(tb, ENPU_A_DEV_POWER);
 	d->energy = get_u64(tb, ENPU_A_DEV_ENERGY);
 	d->busy = get_u64(tb, ENPU_A_DEV_BUSY);
@@ -269,18 +272,28 @@ int enpud_nl_dev_get(struct enpud_nl *n, struct enpud_dev *d)
 	return msg ? talk(n, msg, &t) : -ENOMEM;
 }
 
-int enpud_nl_set_freq_cap(struct enpud_nl *n, uint32_t khz)
+static int dev_set_u32(struct enpud_nl *n, int attr, uint32_t v)
 {
 	struct talk t = { .policy = dev_policy, .maxattr = ENPU_A_DEV_MAX };
 	struct nl_msg *msg = request(n, ENPU_CMD_DEV_SET, 0);
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, ENPU_A_DEV_FREQ_CAP, khz)) {
+	if (nla_put_u32(msg, attr, v)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return talk(n, msg, &t);
+}
+
+int enpud_nl_set_freq_cap(struct enpud_nl *n, uint32_t khz)
+{
+	return dev_set_u32(n, ENPU_A_DEV_FREQ_CAP, khz);
+}
+
+int enpud_nl_set_freq_floor(struct enpud_nl *n, uint32_t khz)
+{
+	return dev_set_u32(n, ENPU_A_DEV_FREQ_FLOOR, khz);
 }
 
 struct dump {
@@ -314,6 +327,7 @@ static int parse_ctx(struct nlattr **tb, void *arg)
 	c->runtime = get_u32(tb, ENPU_A_CTX_BUDGET_RUNTIME);
 	c->bperiod = get_u32(tb, ENPU_A_CTX_BUDGET_PERIOD);
 	c->frozen = tb[ENPU_A_CTX_FROZEN] && nla_get_u8(tb[ENPU_A_CTX_FROZEN]);
+	c->cores = get_u32(tb, ENPU_A_CTX_CORES_ALLOWED);
 	c->busy = get_u64(tb, ENPU_A_CTX_BUSY);
 	c->submitted = get_u64(tb, ENPU_A_CTX_SUBMITTED);
 	c->completed = get_u64(tb, ENPU_A_CTX_COMPLETED);
@@ -341,10 +355,10 @@ int enpud_nl_ctx_dump(struct enpud_nl *n, struct enpud_ctx *out, uint32_t max,
 
 /*
  * Set what is given: @prio (-1: leave), a budget when @runtime_us >= 0
- * (0 with period 0 clears it), @frozen (-1: leave).
+ * (0 with period 0 clears it), @frozen (-1: leave), @cores (0: leave).
  */
 int enpud_nl_ctx_set(struct enpud_nl *n, const struct enpud_ctx *c, int prio,
-		     int64_t runtime_us, uint32_t period_us, int frozen)
+		     int64_t runtime_us, uint32_t period_us, int frozen, uint32_t cores)
 {
 	struct talk t = { .policy = ctx_policy, .maxattr = ENPU_A_CTX_MAX };
 	struct nl_msg *msg = request(n, ENPU_CMD_CTX_SET, 0);
@@ -363,6 +377,8 @@ int enpud_nl_ctx_set(struct enpud_nl *n, const struct enpud_ctx *c, int prio,
 	}
 	if (frozen >= 0)
 		bad |= nla_put_u8(msg, ENPU_A_CTX_FROZEN, frozen);
+	if (cores)
+		bad |= nla_put_u32(msg, ENPU_A_CTX_CORES_ALLOWED, cores);
 	if (bad) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

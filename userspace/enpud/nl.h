@@ -23,7 +23,7 @@ struct enpud_nl {
 
 struct enpud_dev {
 	uint32_t id, cores, freq, freq_max, freq_cap, power_cap, power, resets,
-		 static_power;
+		 static_power, freq_floor;
 	int32_t temp;
 	uint64_t energy, busy;
 	bool suspended;
@@ -32,7 +32,7 @@ struct enpud_dev {
 struct enpud_ctx {
 	uint64_t client, busy, submitted, completed, failed;
 	uint32_t dev, id, pid, prio, grant, class, period, deadline, job, runtime,
-		 bperiod, state;
+		 bperiod, state, cores;
 	bool frozen;
 	char comm[16];
 };
@@ -52,10 +52,11 @@ void enpud_nl_close(struct enpud_nl *n);
 int enpud_nl_fd(struct nl_sock *s);
 int enpud_nl_dev_get(struct enpud_nl *n, struct enpud_dev *d);
 int enpud_nl_set_freq_cap(struct enpud_nl *n, uint32_t khz);
+int enpud_nl_set_freq_floor(struct enpud_nl *n, uint32_t khz);
 int enpud_nl_ctx_dump(struct enpud_nl *n, struct enpud_ctx *out, uint32_t max,
 		      uint32_t *count);
 int enpud_nl_ctx_set(struct enpud_nl *n, const struct enpud_ctx *c, int prio,
-		     int64_t runtime_us, uint32_t period_us, int frozen);
+		     int64_t runtime_us, uint32_t period_us, int frozen, uint32_t cores);
 int enpud_nl_drain(struct nl_sock *s, bool thermal, enpud_event_cb cb, void *arg);
 
 #endif /* ENPUD_NL_H */

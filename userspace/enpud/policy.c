@@ -54,6 +54,7 @@ void enpu_policy_defaults(struct enpu_policy_config *cfg,
 	cfg->battery_low_cap_mw = dev->num_opps ? top_power(dev) / 3 : 0;
 	cfg->saver_cap_mw = dev->num_opps ? top_power(dev) / 2 : 0;
 	cfg->rt_limit_pct = 70;
+	cfg->rt_cores = 1;
 	cfg->budget_period_us = 100000;
 	cfg->share_hyst_pct = 10;
 }
@@ -281,7 +282,8 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 	double demand_sum = 0, hot_factor = 1;
 	struct shared s[ENPU_POLICY_MAX_CTXS];
 	uint32_t rt[ENPU_POLICY_MAX_CTXS];
-	uint32_t i, j, n = 0, nrt = 0;
+	uint32_t i, j, n = 0, nrt = 0, admitted = 0, keep = 0;
+	uint32_t all = p->dev.cores >= 32 ? ~0u : (1u << p->dev.cores) - 1, shared_cores;
 	bool bg_frozen_battery = p->battery == ENPU_BATTERY_LOW ||
 				 p->battery == ENPU_BATTERY_CRITICAL;
 
@@ -304,6 +306,7 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 			capacity -= u;
 			d->priority = ENPU_POLICY_PRIO_REALTIME;
 			d->admitted = true;
+			admitted++;
 			snprintf(d->reason, sizeof(d->reason),
 				 "realtime: admitted, %.2f of a core at %u MHz (%.2f left)",
 				 u, p->dev.opps[p->opp].freq_khz / 1000, rt_left);
@@ -314,6 +317,25 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 				 u, p->dev.opps[p->opp].freq_khz / 1000, rt_left);
 		}
 	}
+
+	/*
+	 * Cores kept for realtime and interactive work while a realtime
+	 * context runs: the shared contexts run on the others, and share
+	 * only their time.
+	 */
+	out->freq_floor_khz = admitted ? p->dev.opps[p->opp].freq_khz : 0;
+	if (admitted && p->dev.cores > 1 && c->rt_cores)
+		keep = c->rt_cores < p->dev.cores ? c->rt_cores : p->dev.cores - 1;
+	shared_cores = all & ~((1u << keep) - 1);
+	if (keep && capacity > p->dev.cores - keep)
+		capacity = p->dev.cores - keep;
+	/*
+	 * Realtime and interactive work on the kept cores only: the
+	 * scheduler would otherwise place a job on a shared core now and
+	 * then, behind a long shared job.
+	 */
+	for (i = 0; i < out->num_ctxs; i++)
+		out->ctxs[i].cores = keep ? all & ~shared_cores : all;
 
 	if (in->die_mc >= c->control_mc)	/* hot: background gives way */
 		hot_factor = (double)out->budget_mw / top_power(&p->dev);
@@ -339,6 +361,7 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 			snprintf(d->reason, sizeof(d->reason),
 				 "realtime refused: no period and job-duration hints; shared as normal");
 		}
+		d->cores = shared_cores;
 		if (x->class == ENPU_POLICY_BACKGROUND && (p->severe || bg_frozen_battery)) {
 			d->priority = ENPU_POLICY_PRIO_LOW;
 			d->frozen = true;
@@ -361,6 +384,8 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 			s[n].demand = ENPU_POLICY_MIN_DEMAND;
 		if (x->class == ENPU_POLICY_BACKGROUND)
 			s[n].demand *= hot_factor;
+		if (s[n].demand > p->dev.cores - keep)
+			s[n].demand = p->dev.cores - keep;
 		s[n].done = false;
 		demand_sum += s[n].demand;
 		n++;
@@ -387,8 +412,9 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 		}
 		d->priority = bg ? ENPU_POLICY_PRIO_LOW : ENPU_POLICY_PRIO_NORMAL;
 		if (!budgeted) {
-			snprintf(r, len, "%s: uncontended (wants %.2f of a core, %.2f free), no budget",
-				 bg ? "background" : "normal", s[j].demand, capacity);
+			snprintf(r, len, "%s: uncontended (wants %.2f of a core, %.2f free), no budget%s",
+				 bg ? "background" : "normal", s[j].demand, capacity,
+				 keep ? "; off the realtime core" : "");
 			continue;
 		}
 		d->period_us = c->budget_period_us;
@@ -396,11 +422,13 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 		if (d->runtime_us < 1)
 			d->runtime_us = 1;
 		if (bg && hot_factor < 1)
-			snprintf(r, len, "background: die %.1f C over control, cut to %.2f of a core (weight %.0f)",
-				 in->die_mc / 1000.0, share, s[j].weight);
+			snprintf(r, len, "background: die %.1f C over control, cut to %.2f of a core (weight %.0f)%s",
+				 in->die_mc / 1000.0, share, s[j].weight,
+				 keep ? "; off the realtime core" : "");
 		else
-			snprintf(r, len, "%s: contended, weighted max-min share %.2f of a core (weight %.0f)",
-				 bg ? "background" : "normal", share, s[j].weight);
+			snprintf(r, len, "%s: contended, weighted max-min share %.2f of a core (weight %.0f)%s",
+				 bg ? "background" : "normal", share, s[j].weight,
+				 keep ? "; off the realtime core" : "");
 	}
 }
 
@@ -424,7 +452,8 @@ static void settle(struct enpu_policy *p, const struct enpu_policy_ctx *x,
 			d->runtime_us = o->runtime_us;
 	}
 	d->changed = o->priority != d->priority || o->frozen != d->frozen ||
-		     o->runtime_us != d->runtime_us || o->period_us != d->period_us;
+		     o->runtime_us != d->runtime_us || o->period_us != d->period_us ||
+		     o->cores != d->cores;
 }
 
 /**

@@ -17,7 +17,10 @@
  *      their period and job-duration hints (refused ones are degraded to
  *      normal), interactive ones get high priority, and the rest share
  *      what is left by weighted max-min; background work is frozen under
- *      severe heat or a low battery while discharging.
+ *      severe heat or a low battery while discharging.  While a realtime
+ *      context is admitted, the first core(s) are kept for realtime and
+ *      interactive work: the device does not preempt, and a long shared
+ *      job on every core would hold a frame back past its deadline.
  * Every decision carries a reason.
  */
 #ifndef ENPUD_POLICY_H
@@ -76,6 +79,9 @@ struct enpu_policy_opp {
  * @battery_low_cap_mw: power cap while low
  * @saver_cap_mw: power cap in saver mode
  * @rt_limit_pct: share of the device's time realtime contexts may reserve
+ * @rt_cores: while a realtime context is admitted, this many cores (the
+ *	first ones; at most all but one) run only realtime and interactive
+ *	work, so that no long background job blocks a frame
  * @budget_period_us: the period of the budgets given to shared contexts
  * @share_hyst_pct: a shared context's budget changes only by more than this
  */
@@ -96,6 +102,7 @@ struct enpu_policy_config {
 	uint32_t battery_low_cap_mw;
 	uint32_t saver_cap_mw;
 	uint32_t rt_limit_pct;
+	uint32_t rt_cores;
 	uint32_t budget_period_us;
 	uint32_t share_hyst_pct;
 };
@@ -154,6 +161,7 @@ struct enpu_policy_input {
  * @priority: ENPU_POLICY_PRIO_*
  * @runtime_us: device time per @period_us; 0: no budget
  * @period_us: the budget's period
+ * @cores: the cores it may use, a mask
  * @frozen: no job of it may start
  * @admitted: a realtime context's reservation was admitted
  * @changed: differs from the previous step's decision (apply it)
@@ -165,6 +173,7 @@ struct enpu_policy_ctx_decision {
 	uint32_t priority;
 	uint32_t runtime_us;
 	uint32_t period_us;
+	uint32_t cores;
 	bool frozen;
 	bool admitted;
 	bool changed;
@@ -177,6 +186,10 @@ struct enpu_policy_ctx_decision {
  * @thermal_mw: the thermal PID's part of it
  * @freq_cap_khz: the frequency cap to set (the top OPP: none)
  * @freq_changed: differs from the previous step's cap
+ * @freq_floor_khz: the frequency floor to set, 0: none.  While a
+ *	realtime context is admitted, the clock its admission assumed (the
+ *	cap): a load-based governor would otherwise slow the NPU down
+ *	whenever the cores are not full, and stretch the frames.
  * @battery: the battery state
  * @severe: background is frozen for heat
  * @reason: why the cap is what it is
@@ -188,6 +201,7 @@ struct enpu_policy_output {
 	uint32_t thermal_mw;
 	uint32_t freq_cap_khz;
 	bool freq_changed;
+	uint32_t freq_floor_khz;
 	enum enpu_policy_battery_state battery;
 	bool severe;
 	char reason[ENPU_POLICY_REASON];

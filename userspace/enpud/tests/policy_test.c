@@ -310,6 +310,62 @@ TEST_F(policy, realtime_admission)
 }
 
 /*
+ * The device does not preempt: while a realtime context is admitted,
+ * core 0 runs realtime and interactive work only, and shared contexts
+ * run on (and share the time of) the other cores.  When the realtime
+ * context goes, every core is everyone's again.
+ */
+TEST_F(policy, realtime_keeps_a_core)
+{
+	struct enpu_policy_ctx *cam;
+	double sum = 0;
+	int i;
+
+	plant_add(&self->pl, ENPU_POLICY_BACKGROUND, 1.0);
+	plant_add(&self->pl, ENPU_POLICY_BACKGROUND, 1.0);
+	plant_add(&self->pl, ENPU_POLICY_INTERACTIVE, 0.05);
+	cam = plant_add(&self->pl, ENPU_POLICY_REALTIME, 0.25);
+	cam->period_us = 33333;
+	cam->job_us = 8333;
+	for (i = 0; i < 20; i++)
+		step(self);
+	EXPECT_TRUE(self->out.ctxs[3].admitted);
+	EXPECT_EQ(0x1, self->out.ctxs[3].cores);
+	EXPECT_EQ(0x1, self->out.ctxs[2].cores);
+	for (i = 0; i < 2; i++) {
+		const struct enpu_policy_ctx_decision *d = &self->out.ctxs[i];
+
+		TH_LOG("background %d: %u/%u us, cores 0x%x: %s", i, d->runtime_us,
+		       d->period_us, d->cores, d->reason);
+		EXPECT_EQ(0x2, d->cores);
+		EXPECT_NE(NULL, strstr(d->reason, "off the realtime core"));
+		ASSERT_NE(0, d->period_us);
+		sum += (double)d->runtime_us / d->period_us;
+	}
+	/* The two share one core, within the hysteresis. */
+	EXPECT_GE(1.1, sum);
+	EXPECT_LE(0.8, sum);
+	EXPECT_TRUE(all_reasoned(&self->out));
+
+	self->pl.n--;	/* the camera closes */
+	step(self);
+	EXPECT_EQ(0x3, self->out.ctxs[2].cores);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0x3, self->out.ctxs[i].cores);
+		EXPECT_TRUE(self->out.ctxs[i].changed);
+		EXPECT_EQ(NULL, strstr(self->out.ctxs[i].reason, "realtime core"));
+	}
+
+	/* rt_cores = 0 keeps no core. */
+	self->cfg.rt_cores = 0;
+	ASSERT_EQ(0, enpu_policy_init(&self->p, &self->cfg, &npu));
+	self->pl.n++;
+	step(self);
+	EXPECT_TRUE(self->out.ctxs[3].admitted);
+	EXPECT_EQ(0x3, self->out.ctxs[0].cores);
+}
+
+/*
  * Shared contexts get weighted max-min shares of what realtime and
  * interactive work leave: one that wants little gets it all, the others
  * split the rest by weight (normal weighs four times background).
