@@ -9,9 +9,10 @@
  *
  * POLICY: enpud (the default: enpud arbitrates, the kernel's step_wise
  *	governor stays the safety net), step_wise or power_allocator (no
- *	daemon, the kernel's governor alone), alone (the assistant alone,
- *	the baseline of its latency), or all: each of those, then the three
- *	policies again on a battery at 25% (-b), and a comparison.
+ *	daemon, the kernel's governor alone), alone (the assistant alone on
+ *	an NPU held awake at its top clock: the baseline of its latency, its
+ *	best case), or all: each of those, then the three policies again on
+ *	a battery at 25% (-b), and a comparison.
  * -b PCT: start on the battery at PCT, discharging (default: charging at 80%).
  * -l LIVE: append a live view every 2 s to the file LIVE ("-": stdout).
  * -s SCALE: the thermal model's time scale (default 2: a minute of the
@@ -73,7 +74,8 @@ struct result {
 	unsigned long frames, frames_late, frames_wrong;
 	unsigned long requests, indexer_jobs, index_a, index_b, jobs;
 	double req_p50, req_p99, max_temp, control, overshoot, above_s;
-	double energy_mj, uj_per_job, jain_bg, battery_used_mwh, decisions;
+	double energy_mj, uj_per_job, work_ms, uj_per_work_ms, jain_bg, battery_used_mwh;
+	double decisions;
 	int app_failures;
 };
 
@@ -226,6 +228,8 @@ static const char enpud_conf[] =
 	"; written by enpu-scenario\n"
 	"[thermal]\nzone = enpu\n"
 	"[battery]\nlow_pct = 20\ncritical_pct = 10\nhysteresis_pct = 3\n"
+	"; on the battery, the NPU's efficient OPPs: 600 MHz and below\n"
+	"cap_mw = 2000\n"
 	"[policy]\nperiod_ms = 100\nrt_limit_pct = 70\n"
 	"[rule camera]\ncomm = camera\nclass = realtime\n"
 	"[rule assistant]\ncomm = assistant\nclass = interactive\n"
@@ -326,7 +330,7 @@ static int collect(const char *dir, const char *name, struct result *r)
 	out = fopen(path, "w");
 	if (!out)
 		return -errno;
-	fprintf(out, "app,pid,kind,release_ms,done_ms,latency_ms,late,ok\n");
+	fprintf(out, "app,pid,kind,release_ms,done_ms,latency_ms,late,ok,work_ms\n");
 	for (i = 0; i < NAPPS; i++) {
 		FILE *f;
 
@@ -336,21 +340,23 @@ static int collect(const char *dir, const char *name, struct result *r)
 			continue;
 		while (fgets(line, sizeof(line), f)) {
 			char app[16], kind[16];
-			double rel, done, l;
+			double rel, done, l, work;
 			unsigned long pid;
 			int late, ok;
 
-			if (sscanf(line, "%15[^,],%lu,%15[^,],%lf,%lf,%lf,%d,%d", app, &pid, kind,
-				   &rel, &done, &l, &late, &ok) != 8)
+			if (sscanf(line, "%15[^,],%lu,%15[^,],%lf,%lf,%lf,%d,%d,%lf", app, &pid, kind,
+				   &rel, &done, &l, &late, &ok, &work) != 9)
 				continue;	/* the header */
 			fputs(line, out);
+			r->work_ms += work;
 			if (!strcmp(kind, "frame")) {
 				r->frames++;
 				r->frames_late += late;
 				r->frames_wrong += !ok;
-				r->jobs++;
+				r->jobs += work > 0;	/* not a dropped one */
 			} else if (!strcmp(kind, "request")) {
 				r->requests++;
+				r->jobs += (unsigned long)(work / 2 + 0.5);	/* 2 ms each */
 				if (nlat < MAX_JOBS)
 					lat[nlat++] = l;
 			} else {
@@ -392,31 +398,32 @@ static void write_summary(const char *dir, const struct result *r)
 		"\"assistant_p99_ms\": %.2f, \"indexer_jobs\": %lu, \"indexer_jain\": %.3f, "
 		"\"max_temp_c\": %.2f, \"control_c\": %.1f, \"overshoot_c\": %.2f, "
 		"\"above_control_s\": %.2f, \"energy_mj\": %.1f, \"uj_per_job\": %.0f, "
+		"\"work_ms\": %.0f, \"uj_per_work_ms\": %.1f, "
 		"\"battery_used_mwh\": %.2f, \"decisions\": %.0f, \"app_failures\": %d}\n",
 		r->name, r->seconds, r->frames, r->frames_late, r->frames_wrong,
 		r->frames ? 100.0 * r->frames_late / r->frames : 0, r->requests, r->req_p50,
 		r->req_p99, r->indexer_jobs, r->jain_bg, r->max_temp, r->control, r->overshoot,
-		r->above_s, r->energy_mj, r->uj_per_job, r->battery_used_mwh, r->decisions,
-		r->app_failures);
+		r->above_s, r->energy_mj, r->uj_per_job, r->work_ms, r->uj_per_work_ms,
+		r->battery_used_mwh, r->decisions, r->app_failures);
 	fclose(f);
 }
 
 static void report_row(FILE *f, const struct result *r)
 {
-	fprintf(f, "| %-22s | %5lu | %6.2f%% | %7.1f | %7.1f | %6lu | %5.1f | %+5.2f | %5.1f | "
-		"%7.0f | %5.3f | %6.2f | %5.0f |\n",
+	fprintf(f, "| %-23s | %6lu | %5.2f%% | %8.1f | %8.1f | %5lu | %5.1f | %+6.2f | %6.1f | "
+		"%6.0f | %6.1f | %5.3f | %7.2f | %5.0f |\n",
 		r->name, r->frames, r->frames ? 100.0 * r->frames_late / r->frames : 0,
 		r->req_p50, r->req_p99, r->indexer_jobs, r->max_temp,
-		r->max_temp - r->control, r->above_s, r->uj_per_job, r->jain_bg,
-		r->battery_used_mwh, r->decisions);
+		r->max_temp - r->control, r->above_s, r->uj_per_job, r->uj_per_work_ms,
+		r->jain_bg, r->battery_used_mwh, r->decisions);
 }
 
 static void report_head(FILE *f)
 {
-	fprintf(f, "| run                    | frames | missed | asst p50 | asst p99 | "
-		"index | max C | over C | >ctl s | uJ/job | Jain | bat mWh | decis |\n"
-		"|------------------------|-------:|-------:|---------:|---------:|"
-		"------:|------:|-------:|-------:|-------:|-----:|--------:|------:|\n");
+	fprintf(f, "| run                     | frames | missed | asst p50 | asst p99 | index | "
+		"max C | over C | >ctl s | uJ/job | uJ/wms | Jain  | bat mWh | decis |\n"
+		"|-------------------------|-------:|-------:|---------:|---------:|------:|"
+		"------:|-------:|-------:|-------:|-------:|------:|--------:|------:|\n");
 }
 
 static void live_view(FILE *live, double t, const struct result *r, long long temp,
@@ -457,6 +464,14 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 	r->seconds = o->seconds;
 	if (prepare(o, governor, battery))
 		return 1;
+	/* The assistant's best case: the NPU awake, at its top clock. */
+	if (alone) {
+		char top[32];
+
+		snprintf(top, sizeof(top), "%lld", read_ll(DEVFREQ "max_freq", 0));
+		write_str(DEVFREQ "min_freq", top);
+		write_str(RPM, "on");
+	}
 	r->control = zone_ll("trip_point_1_temp") / 1000.0;
 
 	snprintf(path, sizeof(path), "%s/%s-decisions.log", o->dir, r->name);
@@ -603,6 +618,7 @@ out:
 		ret = 1;
 	r->overshoot = r->max_temp > r->control ? r->max_temp - r->control : 0;
 	r->uj_per_job = r->jobs ? r->energy_mj * 1000 / r->jobs : 0;
+	r->uj_per_work_ms = r->work_ms ? r->energy_mj * 1000 / r->work_ms : 0;
 	write_summary(o->dir, r);
 	if (r->app_failures && !ret)
 		ret = 2;
@@ -712,6 +728,8 @@ int main(int argc, char **argv)
 			ret = run(&o, all[i], true, live, &r[nr++]) ?: ret;
 	}
 	write_str(SCALE, "1");
+	write_str(DEVFREQ "min_freq", "0");
+	write_str(RPM, "auto");
 
 	snprintf(path, sizeof(path), "%s/report.md", o.dir);
 	rep = fopen(path, "w");
@@ -728,12 +746,12 @@ int main(int argc, char **argv)
 		rep = fopen(path, "w");
 		if (rep) {
 			fprintf(rep, "run,miss_pct,p99_ms,indexer_jobs,max_c,overshoot_c,"
-				"uj_per_job\n");
+				"uj_per_job,uj_per_work_ms\n");
 			for (i = 0; i < nr; i++)
-				fprintf(rep, "%s,%.2f,%.1f,%lu,%.2f,%.2f,%.0f\n", r[i].name,
+				fprintf(rep, "%s,%.2f,%.1f,%lu,%.2f,%.2f,%.0f,%.1f\n", r[i].name,
 					r[i].frames ? 100.0 * r[i].frames_late / r[i].frames : 0,
 					r[i].req_p99, r[i].indexer_jobs, r[i].max_temp,
-					r[i].overshoot, r[i].uj_per_job);
+					r[i].overshoot, r[i].uj_per_job, r[i].uj_per_work_ms);
 			fclose(rep);
 		}
 	}

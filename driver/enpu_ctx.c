@@ -167,6 +167,7 @@ int enpu_ioctl_ctx_create(struct drm_device *drm, void *data,
 	ctx->job_timeout_ms = enpu_job_timeout_default_ms();
 	ctx->core_mask = GENMASK(edev->fw.num_cores - 1, 0);
 	ctx->cores_allowed = ctx->core_mask;
+	ctx->cores_used = ctx->core_mask;
 	memcpy(ctx->sched_list, edev->sched_list, sizeof(ctx->sched_list));
 	ctx->reset_base = atomic_read(&edev->resets);
 	enpu_budget_init(&ctx->budget);
@@ -306,6 +307,9 @@ static void enpu_ctx_set_cores(struct enpu_ctx *ctx, u32 mask)
 			ctx->sched_list[n++] = &edev->sched[i];
 	spin_unlock(&ctx->entity.lock);
 	ctx->core_mask = mask;
+	if (use != ctx->cores_used)
+		WRITE_ONCE(ctx->cores_moved, true);
+	ctx->cores_used = use;
 	/* Also re-arms the run-queue choice a one-core entity gives up. */
 	drm_sched_entity_modify_sched(&ctx->entity, ctx->sched_list, n);
 }

@@ -37,6 +37,10 @@ struct enpu_file_stats;
  * @job_timeout_ms: how long a job may hold a core without progress
  * @core_mask: cores the owner asked for (CTX_SET_PARAM)
  * @cores_allowed: cores the control plane allows (genl CTX_SET)
+ * @cores_used: the cores @sched_list names: @core_mask within @cores_allowed
+ * @cores_moved: @cores_used changed and no job has run on them yet: the
+ *	next submission first waits for the jobs queued, so that the entity
+ *	may move (drm_sched keeps a busy entity where it is)
  * @sched_list: the schedulers of @core_mask, which @entity keeps
  * @entity: the scheduler entity the jobs queue on
  * @syncobj: the timeline each job signals a point on
@@ -71,6 +75,8 @@ struct enpu_ctx {
 	u32 job_timeout_ms;
 	u32 core_mask;
 	u32 cores_allowed;
+	u32 cores_used;
+	bool cores_moved;
 	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	struct drm_sched_entity entity;
 	struct drm_syncobj *syncobj;

@@ -625,6 +625,27 @@ static int enpu_submit_in_fences(struct drm_device *drm, struct drm_file *file,
 	return 0;
 }
 
+/*
+ * drm_sched moves an entity to another core only when none of its jobs
+ * is queued or running.  A context given other cores that keeps jobs in
+ * flight would stay where it is for good: its next submission waits for
+ * the jobs it has queued (interruptibly; the caller holds no lock).
+ */
+static int enpu_submit_wait_move(struct enpu_ctx *ctx)
+{
+	struct dma_fence *fence;
+	long ret;
+
+	if (!READ_ONCE(ctx->cores_moved))
+		return 0;
+	fence = drm_syncobj_fence_get(ctx->syncobj);
+	if (!fence)
+		return 0;
+	ret = dma_fence_wait(fence, true);
+	dma_fence_put(fence);
+	return ret < 0 ? ret : 0;
+}
+
 /* Lock the BO list, take implicit dependencies, push, publish the fence. */
 static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 			    struct dma_fence_chain *chain, u64 *point)
@@ -632,8 +653,12 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	struct enpu_ctx *ctx = job->ctx;
 	struct dma_fence *fence;
 	struct drm_exec exec;
-	int ret = 0;
+	int ret;
 	u32 i;
+
+	ret = enpu_submit_wait_move(ctx);
+	if (ret)
+		return ret;
 
 	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT |
 		      DRM_EXEC_IGNORE_DUPLICATES, job->bo_count);
@@ -661,6 +686,8 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 		goto out;
 	}
 	drm_sched_job_arm(&job->base);
+	if (ctx->cores_moved && BIT(enpu_job_core(job)) & ctx->cores_used)
+		WRITE_ONCE(ctx->cores_moved, false);
 	fence = dma_fence_get(&job->base.s_fence->finished);
 	/* Cannot fail: nothing has signalled the fence yet. */
 	dma_fence_add_callback(fence, &job->done_cb, enpu_job_done);

@@ -532,15 +532,18 @@ static int spin_on(int fd, __u32 ctx, __u32 sync, int n, long long *busy, __u32 
 /*
  * cores-allowed confines a context's jobs to the control plane's cores:
  * with the owner's core mask when the two meet, on the allowed ones when
- * they do not.  An empty mask, or one naming a core the device lacks, is
- * -EINVAL and changes nothing.
+ * they do not, also for a context that always has jobs in flight.  An
+ * empty mask, or one naming a core the device lacks, is -EINVAL and
+ * changes nothing.
  */
 TEST_F(genl, cores_allowed_confine_a_context)
 {
 	__u32 n = self->info.num_cores, all = (1u << n) - 1, last = 1u << (n - 1);
 	struct ctx_info c = {};
-	long long busy[8];
-	__u32 ctx = 0, sync = 0, i;
+	long long busy[8], before[8];
+	struct buf cmd = {};
+	__u32 ctx = 0, sync = 0, i, size;
+	__u64 point = 0;
 
 	ASSERT_LE(2, n);
 	ASSERT_GE(8, n);
@@ -570,6 +573,30 @@ TEST_F(genl, cores_allowed_confine_a_context)
 	ASSERT_EQ(0, spin_on(self->fd, ctx, sync, 1, busy, n));
 	EXPECT_LE(20000000, busy[0]);
 	EXPECT_EQ(0, busy[n - 1]);
+
+	/*
+	 * Jobs in flight on core 0 when the cores change: the next
+	 * submission waits for them, then runs on the allowed core.
+	 */
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
+	size = spin_ms(&cmd, top_khz(self->fd), 20);
+	for (i = 0; i < n; i++)
+		before[i] = core_busy_ns(i);
+	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
+	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
+	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx,
+			      ENPU_A_CTX_CORES_ALLOWED, last));
+	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 20 * NS));
+	for (i = 0; i < n; i++)
+		busy[i] = core_busy_ns(i) - before[i];
+	TH_LOG("moved with jobs in flight: core 0 %lld ms, last core %lld ms",
+	       busy[0] / 1000000, busy[n - 1] / 1000000);
+	EXPECT_LE(40000000, busy[0]);
+	EXPECT_LE(20000000, busy[n - 1]);
+	buf_free(self->fd, &cmd);
+	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx,
+			      ENPU_A_CTX_CORES_ALLOWED, all));
 
 	EXPECT_EQ(-EINVAL, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED, 0));
 	EXPECT_EQ(-EINVAL, ctx_set1(&self->nl, self->client, ctx, ENPU_A_CTX_CORES_ALLOWED,

@@ -137,7 +137,7 @@ TEST_F_TIMEOUT(scenario, short_run_under_enpud, 180)
 	EXPECT_LT(20, json_num(json, "max_temp_c"));
 	EXPECT_LT(0, json_num(json, "decisions"));
 
-	rows = csv_rows(DIR_OUT "/enpud-jobs.csv", 8, "app,pid,kind,");
+	rows = csv_rows(DIR_OUT "/enpud-jobs.csv", 9, "app,pid,kind,");
 	EXPECT_LE(frames + json_num(json, "assistant_requests") +
 		  json_num(json, "indexer_jobs"), rows);
 	rows = csv_rows(DIR_OUT "/enpud-timeline.csv", 8, "t_s,temp_c,");

@@ -22,8 +22,10 @@
  * request or job is one CSV line (times in ms since EPOCH_NS, a
  * CLOCK_MONOTONIC time; default: the start):
  *
- *   app,pid,kind,release_ms,done_ms,latency_ms,late,ok
+ *   app,pid,kind,release_ms,done_ms,latency_ms,late,ok,work_ms
  *
+ * work_ms is the device time the frame, request or job takes at the top
+ * OPP (what the energy of a run is divided by).
  * Runs until SECONDS have passed (default 10) or SIGTERM/SIGINT, lets
  * its last work finish, prints a one-line summary and exits.
  * Exit status: 0 all work completed correctly, 1 usage or setup error,
@@ -87,7 +89,8 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void record(const char *kind, int64_t release, int64_t done, bool late, bool ok)
+static void record(const char *kind, int64_t release, int64_t done, bool late, bool ok,
+		   double work_ms)
 {
 	double lat = (done - release) / 1e6;
 
@@ -98,8 +101,9 @@ static void record(const char *kind, int64_t release, int64_t done, bool late, b
 	if (lat > lat_max)
 		lat_max = lat;
 	if (csv)
-		fprintf(csv, "%s,%d,%s,%.3f,%.3f,%.3f,%d,%d\n", role_name[role], (int)getpid(),
-			kind, (release - epoch) / 1e6, (done - epoch) / 1e6, lat, late, ok);
+		fprintf(csv, "%s,%d,%s,%.3f,%.3f,%.3f,%d,%d,%.1f\n", role_name[role],
+			(int)getpid(), kind, (release - epoch) / 1e6, (done - epoch) / 1e6, lat,
+			late, ok, work_ms);
 }
 
 static uint64_t cycles_ms(double ms)
@@ -219,14 +223,14 @@ static int camera(void)
 			return ret;
 		done = now_ns();
 		ok = !memcmp(want, d + C_OUT, sizeof(want));
-		record("frame", release, done, done > release + PERIOD_NS, ok);
+		record("frame", release, done, done > release + PERIOD_NS, ok, 8);
 		if (!ok)
 			fprintf(stderr, "camera: frame at %.1f ms: wrong result\n",
 				(release - epoch) / 1e6);
 		/* Frames whose release passed meanwhile are dropped. */
 		release += PERIOD_NS;
 		while (release + PERIOD_NS < now_ns() && release < end_at) {
-			record("frame", release, release + PERIOD_NS, true, true);
+			record("frame", release, release + PERIOD_NS, true, true, 0);
 			release += PERIOD_NS;
 		}
 	}
@@ -256,7 +260,7 @@ static int assistant(void)
 		ret = wait_point(point);
 		if (ret)
 			return ret;
-		record("request", release, now_ns(), false, true);
+		record("request", release, now_ns(), false, true, 2.0 * n);
 		sleep_until(now_ns() + (200 + rnd() % 600) * MS);
 	}
 	return 0;
@@ -285,14 +289,14 @@ static int indexer(void)
 			ret = wait_point(prev);
 			if (ret)
 				return ret;
-			record("job", release[1], now_ns(), false, true);
+			record("job", release[1], now_ns(), false, true, 20);
 		}
 	}
 	if (point) {
 		ret = wait_point(point);
 		if (ret)
 			return ret;
-		record("job", release[0], now_ns(), false, true);
+		record("job", release[0], now_ns(), false, true, 20);
 	}
 	return 0;
 }
@@ -401,7 +405,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", role_name[role], out, strerror(errno));
 			return 1;
 		}
-		fprintf(csv, "app,pid,kind,release_ms,done_ms,latency_ms,late,ok\n");
+		fprintf(csv, "app,pid,kind,release_ms,done_ms,latency_ms,late,ok,work_ms\n");
 	}
 	seed ^= (uint32_t)getpid() * 2654435761u;
 
