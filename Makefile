@@ -148,7 +148,8 @@ $(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h se
 
 # The kernel fail-nth sweep, for the debug tier only (selftests/list.debug).
 $(B)/tests/enpu_failnth_kernel_test: selftests/enpu_failnth_test.c selftests/enpu_utils.h \
-		selftests/enpu_job_utils.h uapi/drm/enpu_accel.h $(B)/ksrc/.stamp $(B)/lib/libenpu.a
+		selftests/enpu_job_utils.h selftests/enpu_nl.h uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h \
+		$(B)/ksrc/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -DENPU_KERNEL_FAILNTH -Iuserspace/lib -o $@ $< \
 		$(B)/lib/libenpu.a -lpthread

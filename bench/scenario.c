@@ -235,6 +235,46 @@ static const char enpud_conf[] =
 	"[rule assistant]\ncomm = assistant\nclass = interactive\n"
 	"[rule indexer]\ncomm = indexer\nclass = background\nweight = 1\n";
 
+/* What a run changes, as it was before: the zone's governor, the battery. */
+static char saved_policy[32];
+static long long saved_capacity, saved_online;
+
+static void save_state(void)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%spolicy", zone);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%31s", saved_policy) != 1)
+			saved_policy[0] = 0;
+		fclose(f);
+	}
+	saved_capacity = read_ll(PHONESIM "capacity", -1);
+	saved_online = read_ll(PHONESIM "online", -1);
+}
+
+static void restore_state(void)
+{
+	char path[128], v[24];
+
+	write_str(SCALE, "1");
+	write_str(DEVFREQ "min_freq", "0");
+	write_str(RPM, "auto");
+	snprintf(path, sizeof(path), "%spolicy", zone);
+	if (saved_policy[0])
+		write_str(path, saved_policy);
+	if (saved_capacity >= 0) {
+		snprintf(v, sizeof(v), "%lld", saved_capacity);
+		write_str(PHONESIM "capacity", v);
+	}
+	if (saved_online >= 0) {
+		snprintf(v, sizeof(v), "%lld", saved_online);
+		write_str(PHONESIM "online", v);
+	}
+}
+
 /* The die back at its idle temperature, the battery as the run wants. */
 static int prepare(const struct opts *o, const char *governor, bool battery)
 {
@@ -327,7 +367,7 @@ static int collect(const char *dir, const char *name, struct result *r)
 	int i;
 
 	snprintf(path, sizeof(path), "%s/%s-jobs.csv", dir, name);
-	out = fopen(path, "w");
+	out = fopen(path, "we");
 	if (!out)
 		return -errno;
 	fprintf(out, "app,pid,kind,release_ms,done_ms,latency_ms,late,ok,work_ms\n");
@@ -349,7 +389,7 @@ static int collect(const char *dir, const char *name, struct result *r)
 				continue;	/* the header */
 			fputs(line, out);
 			r->work_ms += work;
-			if (!strcmp(kind, "frame")) {
+			if (!strcmp(kind, "frame") || !strcmp(kind, "drop")) {
 				r->frames++;
 				r->frames_late += late;
 				r->frames_wrong += !ok;
@@ -444,6 +484,35 @@ static void live_view(FILE *live, double t, const struct result *r, long long te
 		waitpid(pid, NULL, 0);
 }
 
+/*
+ * SIGTERM, then reap enpud while draining its log (a full pipe would block
+ * it); SIGKILL after 10 s.  Its exit status (128 + signal if killed).
+ */
+static int stop_enpud(pid_t pid, struct logbuf *log, int64_t t0)
+{
+	int64_t deadline = now_ns() + 10 * NS;
+	int status = 0;
+	pid_t r;
+
+	kill(pid, SIGTERM);
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		drain_log(log, t0);
+		if (now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* One run of the scenario under @policy; fills @r. */
 static int run(const struct opts *o, const char *policy, bool battery, FILE *live,
 	       struct result *r)
@@ -475,11 +544,15 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 	r->control = zone_ll("trip_point_1_temp") / 1000.0;
 
 	snprintf(path, sizeof(path), "%s/%s-decisions.log", o->dir, r->name);
-	log.out = fopen(path, "w");
+	log.out = fopen(path, "we");
 	snprintf(path, sizeof(path), "%s/%s-timeline.csv", o->dir, r->name);
-	tl = fopen(path, "w");
+	tl = fopen(path, "we");
 	if (!log.out || !tl) {
 		fprintf(stderr, "enpu-scenario: %s: %s\n", path, strerror(errno));
+		if (log.out)
+			fclose(log.out);
+		if (tl)
+			fclose(tl);
 		return 1;
 	}
 	fprintf(tl, "t_s,temp_c,freq_mhz,ceiling_mhz,power_mw,energy_mj,battery_pct,"
@@ -494,10 +567,14 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 		f = fopen(conf, "w");
 		if (!f || fputs(enpud_conf, f) < 0 || fclose(f)) {
 			fprintf(stderr, "enpu-scenario: %s: %s\n", conf, strerror(errno));
-			return 1;
+			ret = 1;
+			goto out;
 		}
-		if (pipe2(fds, O_CLOEXEC))
-			return 1;
+		if (pipe2(fds, O_CLOEXEC)) {
+			fprintf(stderr, "enpu-scenario: pipe: %s\n", strerror(errno));
+			ret = 1;
+			goto out;
+		}
 		enpud = spawn(argv, fds[1], fds[1]);
 		close(fds[1]);
 		log.fd = fds[0];
@@ -520,7 +597,7 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 	t0 = now_ns();
 	snprintf(secs, sizeof(secs), "%.1f", o->seconds);
 	snprintf(epoch, sizeof(epoch), "%lld", (long long)t0);
-	e0 = 0;
+	e0 = read_ll(hwmon_energy, -1);
 	b0 = read_ll(BATTERY "energy_now", 0);
 	for (i = 0; i < napps; i++) {
 		int role = alone ? 1 : i;
@@ -531,6 +608,11 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 		snprintf(csv, sizeof(csv), "%s/%s-app%d.csv", o->dir, r->name, i);
 		snprintf(seed, sizeof(seed), "%d", 1000 + i);	/* the same work every run */
 		apps[i] = spawn(argv, -1, -1);
+		if (apps[i] < 0) {
+			fprintf(stderr, "enpu-scenario: fork: %s\n", strerror(errno));
+			apps[i] = 0;
+			r->app_failures++;
+		}
 	}
 
 	stop_at = t0 + (int64_t)(o->seconds * NS);
@@ -554,9 +636,8 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 		}
 		/* Past the end, enpud lets go (frozen work must finish). */
 		if (enpud > 0 && now_ns() >= stop_at) {
-			kill(enpud, SIGTERM);
-			if (waitpid(enpud, &status, 0) == enpud &&
-			    (!WIFEXITED(status) || WEXITSTATUS(status))) {
+			status = stop_enpud(enpud, &log, t0);
+			if (status) {
 				fprintf(stderr, "enpu-scenario: enpud exited with status %d\n", status);
 				ret = 2;
 			}
@@ -570,17 +651,15 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 		mhz = read_ll(DEVFREQ "cur_freq", 0) / 1000000;
 		cap = read_ll(DEVFREQ "max_freq", 0) / 1000000;
 		pct = read_ll(BATTERY "capacity", -1);
-		e = read_ll(hwmon_energy, 0);
+		e = read_ll(hwmon_energy, -1);
 		pw = read_ll(hwmon_power, 0) / 1000;
-		if (!e0)
-			e0 = e;
-		e1 = e;
 		if (temp / 1000.0 > r->max_temp)
 			r->max_temp = temp / 1000.0;
 		if (temp / 1000.0 > r->control && t > 0)
 			r->above_s += SAMPLE_MS / 1000.0;
 		fprintf(tl, "%.3f,%.2f,%lld,%lld,%lld,%.1f,%lld,%.2f\n", t, temp / 1000.0, mhz,
-			cap, pw, (e - e0) / 1000.0, pct, read_ll(BATTERY "energy_now", 0) / 1000.0);
+			cap, pw, e >= e0 && e0 >= 0 ? (e - e0) / 1000.0 : 0, pct,
+			read_ll(BATTERY "energy_now", 0) / 1000.0);
 		if (live && live_tick++ % (2000 / SAMPLE_MS) == 0)
 			live_view(live, t, r, temp, mhz, cap, pct, enpud > 0);
 
@@ -594,9 +673,11 @@ static int run(const struct opts *o, const char *policy, bool battery, FILE *liv
 			break;
 		}
 	}
+	/* The window closes once every app's last work is done. */
+	e1 = read_ll(hwmon_energy, -1);
 	b1 = read_ll(BATTERY "energy_now", 0);
 	r->battery_used_mwh = battery ? (b0 - b1) / 1000.0 : 0;
-	r->energy_mj = (e1 - e0) / 1000.0;
+	r->energy_mj = e0 >= 0 && e1 >= e0 ? (e1 - e0) / 1000.0 : 0;
 out:
 	for (i = 0; i < napps; i++)
 		if (apps[i] > 0) {
@@ -604,10 +685,8 @@ out:
 			waitpid(apps[i], NULL, 0);
 			r->app_failures++;
 		}
-	if (enpud > 0) {
-		kill(enpud, SIGTERM);
-		waitpid(enpud, NULL, 0);
-	}
+	if (enpud > 0)
+		stop_enpud(enpud, &log, t0);
 	drain_log(&log, t0);
 	if (log.fd >= 0)
 		close(log.fd);
@@ -683,9 +762,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	if (strcmp(o.policy, "enpud") && strcmp(o.policy, "step_wise") &&
-	    strcmp(o.policy, "power_allocator") && strcmp(o.policy, "alone") &&
-	    strcmp(o.policy, "all")) {
+	if (strcmp(o.policy, "enpud") != 0 && strcmp(o.policy, "step_wise") != 0 &&
+	    strcmp(o.policy, "power_allocator") != 0 && strcmp(o.policy, "alone") != 0 &&
+	    strcmp(o.policy, "all") != 0) {
 		fprintf(stderr, "enpu-scenario: unknown policy '%s'\n", o.policy);
 		return usage();
 	}
@@ -706,7 +785,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.live) {
-		live = strcmp(o.live, "-") ? fopen(o.live, "a") : stdout;
+		live = strcmp(o.live, "-") != 0 ? fopen(o.live, "ae") : stdout;
 		if (!live) {
 			fprintf(stderr, "enpu-scenario: %s: %s\n", o.live, strerror(errno));
 			return 1;
@@ -715,21 +794,23 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	save_state();
 
-	if (strcmp(o.policy, "all")) {
+	if (strcmp(o.policy, "all") != 0) {
 		ret = run(&o, o.policy, o.battery > 0, live, &r[nr++]);
 	} else {
 		if (o.battery < 0)
 			o.battery = 25;
 		ret = run(&o, "alone", false, live, &r[nr++]);
-		for (i = 0; i < 3 && !interrupted; i++)
-			ret = run(&o, all[i], false, live, &r[nr++]) ?: ret;
-		for (i = 0; i < 3 && !interrupted; i++)
-			ret = run(&o, all[i], true, live, &r[nr++]) ?: ret;
+		/* The three policies on the charger, then on the battery. */
+		for (i = 0; i < 6 && !interrupted; i++) {
+			int rc = run(&o, all[i % 3], i >= 3, live, &r[nr++]);
+
+			if (rc)
+				ret = rc;
+		}
 	}
-	write_str(SCALE, "1");
-	write_str(DEVFREQ "min_freq", "0");
-	write_str(RPM, "auto");
+	restore_state();
 
 	snprintf(path, sizeof(path), "%s/report.md", o.dir);
 	rep = fopen(path, "w");

@@ -33,6 +33,7 @@ static void enpu_ctx_release(struct kref *ref)
 
 	if (ctx->syncobj)
 		drm_syncobj_put(ctx->syncobj);
+	dma_fence_put(ctx->last_fence);
 	enpu_budget_fini(&ctx->budget);
 	enpu_file_stats_put(ctx->stats);
 	put_pid(ctx->pid);
@@ -298,18 +299,21 @@ static void enpu_ctx_set_cores(struct enpu_ctx *ctx, u32 mask)
 {
 	struct enpu_device *edev = ctx->edev;
 	u32 i, use = mask & ctx->cores_allowed ?: ctx->cores_allowed;
+	struct drm_sched_rq *rq;
 	unsigned int n = 0;
+	bool moved;
 
 	/* The scheduler reads the list under the entity's lock. */
 	spin_lock(&ctx->entity.lock);
 	for (i = 0; i < edev->fw.num_cores; i++)
 		if (use & BIT(i))
 			ctx->sched_list[n++] = &edev->sched[i];
+	rq = ctx->entity.rq;
+	moved = rq && !(use & BIT(rq->sched - edev->sched));
 	spin_unlock(&ctx->entity.lock);
 	ctx->core_mask = mask;
-	if (use != ctx->cores_used)
-		WRITE_ONCE(ctx->cores_moved, true);
 	ctx->cores_used = use;
+	WRITE_ONCE(ctx->cores_moved, moved);
 	/* Also re-arms the run-queue choice a one-core entity gives up. */
 	drm_sched_entity_modify_sched(&ctx->entity, ctx->sched_list, n);
 }

@@ -38,9 +38,10 @@ struct enpu_file_stats;
  * @core_mask: cores the owner asked for (CTX_SET_PARAM)
  * @cores_allowed: cores the control plane allows (genl CTX_SET)
  * @cores_used: the cores @sched_list names: @core_mask within @cores_allowed
- * @cores_moved: @cores_used changed and no job has run on them yet: the
- *	next submission first waits for the jobs queued, so that the entity
- *	may move (drm_sched keeps a busy entity where it is)
+ * @cores_moved: @cores_used no longer names the core the entity is on:
+ *	the next submission first waits for the jobs queued, so that the
+ *	entity may move (drm_sched keeps a busy entity where it is)
+ * @last_fence: the finished fence of the last job pushed, or NULL
  * @sched_list: the schedulers of @core_mask, which @entity keeps
  * @entity: the scheduler entity the jobs queue on
  * @syncobj: the timeline each job signals a point on
@@ -77,6 +78,7 @@ struct enpu_ctx {
 	u32 cores_allowed;
 	u32 cores_used;
 	bool cores_moved;
+	struct dma_fence *last_fence;
 	struct drm_gpu_scheduler *sched_list[ENPU_FW_MAX_CORES];
 	struct drm_sched_entity entity;
 	struct drm_syncobj *syncobj;

@@ -268,6 +268,9 @@ static int enpu_probe(struct platform_device *pdev)
 	struct enpu_device *edev;
 	int ret;
 
+	/* Each fallible step is a fault point (enpu/fail_nth). */
+	if (enpu_fault_alloc())
+		return -ENOMEM;
 	edev = devm_drm_dev_alloc(dev, &enpu_drm_driver, struct enpu_device, drm);
 	if (IS_ERR(edev))
 		return PTR_ERR(edev);
@@ -278,7 +281,7 @@ static int enpu_probe(struct platform_device *pdev)
 	dma_set_max_seg_size(dev, UINT_MAX);
 
 	edev->fw_name = enpu_firmware;
-	edev->hw = enpu_sim_create(dev);
+	edev->hw = enpu_fault_alloc() ? ERR_PTR(-ENOMEM) : enpu_sim_create(dev);
 	if (IS_ERR(edev->hw))
 		return PTR_ERR(edev->hw);
 
@@ -286,7 +289,7 @@ static int enpu_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	ret = enpu_sched_init(edev);
+	ret = enpu_fault_call(enpu_sched_init(edev));
 	if (ret)
 		goto err_fw;
 
@@ -295,7 +298,7 @@ static int enpu_probe(struct platform_device *pdev)
 	if (ret)
 		goto err_sched;
 
-	ret = drm_dev_register(&edev->drm, 0);
+	ret = enpu_fault_call(drm_dev_register(&edev->drm, 0));
 	if (ret)
 		goto err_pm;
 

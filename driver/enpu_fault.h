@@ -36,4 +36,8 @@ void enpu_fault_debugfs_init(struct dentry *root);
 #define enpu_dma_fence_chain_alloc() \
 	(enpu_fault_alloc() ? NULL : dma_fence_chain_alloc())
 
+/* A fallible step of probe, a fault point too: -ENOMEM when it is failed. */
+#define enpu_fault_call(call) \
+	(enpu_fault_alloc() ? -ENOMEM : (call))
+
 #endif /* __ENPU_FAULT_H__ */

@@ -224,7 +224,14 @@ static int enpu_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!edev || !drm_dev_enter(&edev->drm, &idx)) {
 		ret = -ENODEV;
 	} else {
-		if (freq || power)
+		/* Check everything before changing anything. */
+		if (floor && nla_get_u32(floor) >
+			     edev->fw.opps[edev->fw.num_opps - 1].freq_khz) {
+			NL_SET_ERR_MSG_ATTR(info->extack, floor,
+					    "freq-floor above the top OPP");
+			ret = -EINVAL;
+		}
+		if (!ret && (freq || power))
 			ret = enpu_pm_set_caps(edev, freq ? &freq_khz : NULL,
 					       power ? &power_mw : NULL);
 		if (!ret && floor)

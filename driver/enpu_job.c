@@ -516,7 +516,8 @@ int enpu_sched_init(struct enpu_device *edev)
 	edev->hw->fatal = enpu_job_fatal;
 
 	/* Timeouts and resets of all cores run one at a time. */
-	edev->reset_wq = alloc_ordered_workqueue("enpu-reset", 0);
+	edev->reset_wq = enpu_fault_alloc() ? NULL :
+			 alloc_ordered_workqueue("enpu-reset", 0);
 	if (!edev->reset_wq)
 		return -ENOMEM;
 	args.timeout_wq = edev->reset_wq;
@@ -524,7 +525,7 @@ int enpu_sched_init(struct enpu_device *edev)
 	for (i = 0; i < edev->fw.num_cores; i++) {
 		args.name = enpu_core_names[i];
 		edev->sched_list[i] = &edev->sched[i];
-		ret = drm_sched_init(&edev->sched[i], &args);
+		ret = enpu_fault_call(drm_sched_init(&edev->sched[i], &args));
 		if (ret) {
 			while (i--)
 				drm_sched_fini(&edev->sched[i]);
@@ -629,16 +630,26 @@ static int enpu_submit_in_fences(struct drm_device *drm, struct drm_file *file,
  * drm_sched moves an entity to another core only when none of its jobs
  * is queued or running.  A context given other cores that keeps jobs in
  * flight would stay where it is for good: its next submission waits for
- * the jobs it has queued (interruptibly; the caller holds no lock).
+ * the last job it pushed, interruptibly and outside the device's
+ * drm_dev_enter() section (so that unplug never waits for it).  Not for
+ * a frozen context: its jobs wait for the thaw, and it moves after that.
  */
 static int enpu_submit_wait_move(struct enpu_ctx *ctx)
 {
-	struct dma_fence *fence;
+	struct dma_fence *fence = NULL;
+	u64 runtime_us, period_us;
+	bool frozen;
 	long ret;
 
 	if (!READ_ONCE(ctx->cores_moved))
 		return 0;
-	fence = drm_syncobj_fence_get(ctx->syncobj);
+	enpu_budget_get(&ctx->budget, &runtime_us, &period_us, &frozen);
+	if (frozen)
+		return 0;
+	mutex_lock(&ctx->submit_lock);
+	if (ctx->last_fence)
+		fence = dma_fence_get(ctx->last_fence);
+	mutex_unlock(&ctx->submit_lock);
 	if (!fence)
 		return 0;
 	ret = dma_fence_wait(fence, true);
@@ -653,12 +664,8 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	struct enpu_ctx *ctx = job->ctx;
 	struct dma_fence *fence;
 	struct drm_exec exec;
-	int ret;
+	int ret = 0;
 	u32 i;
-
-	ret = enpu_submit_wait_move(ctx);
-	if (ret)
-		return ret;
 
 	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT |
 		      DRM_EXEC_IGNORE_DUPLICATES, job->bo_count);
@@ -689,6 +696,8 @@ static int enpu_submit_push(struct enpu_job *job, struct drm_syncobj *out,
 	if (ctx->cores_moved && BIT(enpu_job_core(job)) & ctx->cores_used)
 		WRITE_ONCE(ctx->cores_moved, false);
 	fence = dma_fence_get(&job->base.s_fence->finished);
+	dma_fence_put(ctx->last_fence);
+	ctx->last_fence = dma_fence_get(fence);
 	/* Cannot fail: nothing has signalled the fence yet. */
 	dma_fence_add_callback(fence, &job->done_cb, enpu_job_done);
 	for (i = 0; i < job->bo_count; i++)
@@ -741,6 +750,11 @@ int enpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 			args->ctx_id);
 		enpu_ctx_put(ctx);
 		return -EBADFD;
+	}
+	ret = enpu_submit_wait_move(ctx);
+	if (ret) {
+		enpu_ctx_put(ctx);
+		return ret;
 	}
 
 	if (!drm_dev_enter(drm, &idx)) {

@@ -35,6 +35,7 @@
 #include <drm/drm_print.h>
 
 #include "enpu_drv.h"
+#include "enpu_fault.h"
 #include "enpu_fw.h"
 #include "enpu_genl.h"
 #include "enpu_hw.h"
@@ -127,19 +128,24 @@ int enpu_pm_set_caps(struct enpu_device *edev, const u32 *freq_khz,
 /**
  * enpu_pm_set_floor() - set the control plane's frequency floor
  * @edev: the device
- * @khz: the lowest clock devfreq may choose, 0 to clear it
+ * @khz: the lowest clock devfreq may choose, at most the top OPP's; 0 to
+ *	clear it
  *
  * A realtime workload admitted at some clock needs that clock, whatever
  * the load-based governor would pick.  The floor yields to the ceiling:
  * devfreq never goes above its maximum-frequency requests, so the
  * thermal cooling device and the caps still win.
  *
- * Return: 0 or a negative errno from PM QoS.
+ * Return: 0, -EINVAL for a floor above the top OPP, or a negative errno
+ * from PM QoS.
  */
 int enpu_pm_set_floor(struct enpu_device *edev, u32 khz)
 {
 	struct enpu_pm *pm = &edev->pm;
 	int ret;
+
+	if (khz > edev->fw.opps[edev->fw.num_opps - 1].freq_khz)
+		return -EINVAL;
 
 	mutex_lock(&pm->cap_lock);
 	WRITE_ONCE(pm->freq_floor_khz, khz);
@@ -610,22 +616,23 @@ int enpu_pm_init(struct enpu_device *edev)
 	mutex_init(&pm->cap_lock);
 	INIT_DELAYED_WORK(&pm->cooldown, enpu_pm_cooldown_work);
 	enpu_pm_runtime_init(edev);
-	ret = enpu_pm_qos_init(edev);
+	ret = enpu_fault_call(enpu_pm_qos_init(edev));
 	if (ret < 0) {
 		dev_err(dev, "PM QoS: %d\n", ret);
 		goto err;
 	}
-	ret = enpu_pm_devfreq_init(edev);
+	ret = enpu_fault_call(enpu_pm_devfreq_init(edev));
 	if (ret) {
 		dev_err(dev, "devfreq: %d\n", ret);
 		goto err;
 	}
-	ret = enpu_pm_thermal_init(edev);
+	ret = enpu_fault_call(enpu_pm_thermal_init(edev));
 	if (ret) {
 		dev_err(dev, "thermal zone: %d\n", ret);
 		goto err;
 	}
-	pm->hwmon = hwmon_device_register_with_info(dev, "enpu", edev,
+	pm->hwmon = enpu_fault_alloc() ? ERR_PTR(-ENOMEM) :
+		    hwmon_device_register_with_info(dev, "enpu", edev,
 						    &enpu_hwmon_chip, NULL);
 	if (IS_ERR(pm->hwmon)) {
 		ret = PTR_ERR(pm->hwmon);

@@ -395,6 +395,11 @@ TEST_F_TIMEOUT(genl, floor_holds_the_clock, 60)
 	ASSERT_EQ(0, dev_set(&self->nl, 0, -1));
 	EXPECT_EQ(top, clock_settles(is_khz, top));
 
+	/* Above the top OPP: refused, the floor unchanged. */
+	EXPECT_EQ(-EINVAL, dev_set_floor(&self->nl, top + 1));
+	ASSERT_EQ(0, dev_get(&self->nl, -1, &d));
+	EXPECT_EQ(top, d.floor);
+
 	ASSERT_EQ(0, dev_set_floor(&self->nl, 0));
 	ASSERT_EQ(0, dev_get(&self->nl, -1, &d));
 	EXPECT_EQ(0, d.floor);
@@ -541,11 +546,13 @@ TEST_F(genl, cores_allowed_confine_a_context)
 	__u32 n = self->info.num_cores, all = (1u << n) - 1, last = 1u << (n - 1);
 	struct ctx_info c = {};
 	long long busy[8], before[8];
+	struct drm_enpu_ctx_query q;
 	struct buf cmd = {};
 	__u32 ctx = 0, sync = 0, i, size;
 	__u64 point = 0;
 
-	ASSERT_LE(2, n);
+	if (n < 2)
+		SKIP(return, "one core: nothing to confine to");
 	ASSERT_GE(8, n);
 	ASSERT_EQ(0, enpu_write_file(RPM "control", "on"));
 	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, &sync));
@@ -579,21 +586,23 @@ TEST_F(genl, cores_allowed_confine_a_context)
 	 * submission waits for them, then runs on the allowed core.
 	 */
 	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
-	size = spin_ms(&cmd, top_khz(self->fd), 20);
+	size = spin_ms(&cmd, top_khz(self->fd), 100);
 	for (i = 0; i < n; i++)
 		before[i] = core_busy_ns(i);
 	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
 	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
 	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx,
 			      ENPU_A_CTX_CORES_ALLOWED, last));
+	ASSERT_EQ(0, ctx_query(self->fd, ctx, &q));
+	ASSERT_GT(q.submitted, q.completed + q.failed);	/* still in flight */
 	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
 	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 20 * NS));
 	for (i = 0; i < n; i++)
 		busy[i] = core_busy_ns(i) - before[i];
 	TH_LOG("moved with jobs in flight: core 0 %lld ms, last core %lld ms",
 	       busy[0] / 1000000, busy[n - 1] / 1000000);
-	EXPECT_LE(40000000, busy[0]);
-	EXPECT_LE(20000000, busy[n - 1]);
+	EXPECT_LE(200000000, busy[0]);
+	EXPECT_LE(100000000, busy[n - 1]);
 	buf_free(self->fd, &cmd);
 	ASSERT_EQ(0, ctx_set1(&self->nl, self->client, ctx,
 			      ENPU_A_CTX_CORES_ALLOWED, all));

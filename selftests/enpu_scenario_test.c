@@ -126,9 +126,12 @@ TEST_F_TIMEOUT(scenario, short_run_under_enpud, 180)
 	ASSERT_LT(0, slurp(DIR_OUT "/enpud-summary.json", json, sizeof(json)));
 	TH_LOG("%s", json);
 	EXPECT_EQ(0, json_num(json, "app_failures"));
-	/* 30 Hz for 15 s, each frame counted (done, late or dropped). */
+	/*
+	 * 30 Hz for 15 s from the run's start, each frame counted (done,
+	 * late or dropped); the camera's set-up may take a few periods.
+	 */
 	frames = json_num(json, "camera_frames");
-	EXPECT_LE(SECONDS * 30 - 2, frames);
+	EXPECT_LE(SECONDS * 30 * 9 / 10, frames);
 	EXPECT_GE(SECONDS * 30 + 1, frames);
 	EXPECT_EQ(0, json_num(json, "camera_wrong"));
 	EXPECT_LT(0, json_num(json, "assistant_requests"));
@@ -148,6 +151,10 @@ TEST_F_TIMEOUT(scenario, short_run_under_enpud, 180)
 	EXPECT_NE(NULL, strstr(log, "\tenpud: "));
 	EXPECT_NE(NULL, strstr(log, "(camera)"));
 	EXPECT_NE(NULL, strstr(log, "(indexer)"));
+	/* The camera admitted: core 0 kept for it, the clock held. */
+	EXPECT_NE(NULL, strstr(log, "realtime: admitted"));
+	EXPECT_NE(NULL, strstr(log, "npu: floor "));
+	EXPECT_NE(NULL, strstr(log, "off the realtime core"));
 
 	snprintf(path, sizeof(path), "%s/report.md", DIR_OUT);
 	ASSERT_LT(0, slurp(path, json, sizeof(json)));

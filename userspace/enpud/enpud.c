@@ -396,9 +396,10 @@ static void release(void)
 	if (d.applied_floor)
 		enpud_nl_set_freq_floor(&d.nl, 0);
 	for (i = 0; i < d.num_ctxs; i++)
-		if (d.ctxs[i].runtime || d.ctxs[i].frozen || d.ctxs[i].cores != all)
+		if (d.ctxs[i].runtime || d.ctxs[i].frozen ||
+		    (d.ctxs[i].cores && d.ctxs[i].cores != all))
 			enpud_nl_ctx_set(&d.nl, &d.ctxs[i], -1, 0, 0, 0,
-					 d.ctxs[i].cores != all ? all : 0);
+					 d.ctxs[i].cores && d.ctxs[i].cores != all ? all : 0);
 }
 
 /* --- event sources ----------------------------------------------------------------- */

@@ -281,11 +281,20 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 	double capacity = p->dev.cores, rt_left = capacity * c->rt_limit_pct / 100.0;
 	double demand_sum = 0, hot_factor = 1;
 	struct shared s[ENPU_POLICY_MAX_CTXS];
-	uint32_t rt[ENPU_POLICY_MAX_CTXS];
-	uint32_t i, j, n = 0, nrt = 0, admitted = 0, keep = 0;
+	uint32_t rt[ENPU_POLICY_MAX_CTXS] = { 0 };
+	uint32_t i, j, n = 0, nrt = 0, admitted = 0, keep = 0, kept_max = 0;
 	uint32_t all = p->dev.cores >= 32 ? ~0u : (1u << p->dev.cores) - 1, shared_cores;
 	bool bg_frozen_battery = p->battery == ENPU_BATTERY_LOW ||
 				 p->battery == ENPU_BATTERY_CRITICAL;
+
+	/*
+	 * With cores kept for it, realtime work runs on those only: it is
+	 * admitted against their time, not the whole device's.
+	 */
+	if (p->dev.cores > 1 && c->rt_cores)
+		kept_max = c->rt_cores < p->dev.cores ? c->rt_cores : p->dev.cores - 1;
+	if (kept_max && rt_left > kept_max * c->rt_limit_pct / 100.0)
+		rt_left = kept_max * c->rt_limit_pct / 100.0;
 
 	/* Realtime first, in admission order (foreground, then smallest). */
 	for (i = 0; i < out->num_ctxs; i++)
@@ -324,10 +333,10 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 	 * only their time.
 	 */
 	out->freq_floor_khz = admitted ? p->dev.opps[p->opp].freq_khz : 0;
-	if (admitted && p->dev.cores > 1 && c->rt_cores)
-		keep = c->rt_cores < p->dev.cores ? c->rt_cores : p->dev.cores - 1;
+	keep = admitted ? kept_max : 0;
 	shared_cores = all & ~((1u << keep) - 1);
-	if (keep && capacity > p->dev.cores - keep)
+	/* Realtime and interactive work is on the kept cores: the rest is free. */
+	if (keep)
 		capacity = p->dev.cores - keep;
 	/*
 	 * Realtime and interactive work on the kept cores only: the
@@ -349,7 +358,8 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 			continue;
 		if (x->class == ENPU_POLICY_INTERACTIVE) {
 			d->priority = ENPU_POLICY_PRIO_HIGH;
-			capacity -= used_share(p, x);
+			if (!keep)
+				capacity -= used_share(p, x);
 			snprintf(d->reason, sizeof(d->reason), "interactive%s: high priority, no budget",
 				 x->foreground ? " (foreground)" : "");
 			continue;
@@ -390,8 +400,8 @@ static void share_time(struct enpu_policy *p, const struct enpu_policy_input *in
 		demand_sum += s[n].demand;
 		n++;
 	}
-	if (capacity < 0.05 * p->dev.cores)
-		capacity = 0.05 * p->dev.cores;
+	if (capacity < 0.05 * (p->dev.cores - keep))
+		capacity = 0.05 * (p->dev.cores - keep);
 	max_min(s, n, capacity);
 
 	for (j = 0; j < n; j++) {

@@ -312,8 +312,13 @@ int enpu_job_submit(struct enpu_device *dev, uint32_t ctx_id,
 		args.in_fence_count = extra->in_fence_count;
 		args.out_syncobj = extra->out_syncobj;
 	}
-	/* Not restarted on EAGAIN: SUBMIT never returns it. */
-	ret = ioctl(dev->fd, DRM_IOCTL_ENPU_SUBMIT, &args) ? -errno : 0;
+	/*
+	 * A context moving to other cores may wait in SUBMIT for its queued
+	 * jobs; a signal then ends it with EINTR before anything was queued.
+	 */
+	do
+		ret = ioctl(dev->fd, DRM_IOCTL_ENPU_SUBMIT, &args) ? -errno : 0;
+	while (ret == -EINTR);
 	if (!ret && point)
 		*point = args.point;
 	return ret;

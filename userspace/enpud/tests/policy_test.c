@@ -277,6 +277,10 @@ TEST_F(policy, realtime_admission)
 {
 	int i;
 
+	/* Admission against the whole device: no core kept. */
+	self->cfg.rt_cores = 0;
+	ASSERT_EQ(0, enpu_policy_init(&self->p, &self->cfg, &npu));
+
 	for (i = 0; i < 4; i++) {
 		struct enpu_policy_ctx *x = plant_add(&self->pl, ENPU_POLICY_REALTIME, 0.4);
 
@@ -323,7 +327,7 @@ TEST_F(policy, realtime_keeps_a_core)
 
 	plant_add(&self->pl, ENPU_POLICY_BACKGROUND, 1.0);
 	plant_add(&self->pl, ENPU_POLICY_BACKGROUND, 1.0);
-	plant_add(&self->pl, ENPU_POLICY_INTERACTIVE, 0.05);
+	plant_add(&self->pl, ENPU_POLICY_INTERACTIVE, 0.2);
 	cam = plant_add(&self->pl, ENPU_POLICY_REALTIME, 0.25);
 	cam->period_us = 33333;
 	cam->job_us = 8333;
@@ -342,10 +346,21 @@ TEST_F(policy, realtime_keeps_a_core)
 		ASSERT_NE(0, d->period_us);
 		sum += (double)d->runtime_us / d->period_us;
 	}
-	/* The two share one core, within the hysteresis. */
+	/* The two share one core (the interactive one is on core 0). */
 	EXPECT_GE(1.1, sum);
-	EXPECT_LE(0.8, sum);
+	EXPECT_LE(0.9, sum);
 	EXPECT_TRUE(all_reasoned(&self->out));
+
+	/* A second camera: 0.5 more does not fit in 70% of the kept core. */
+	cam = plant_add(&self->pl, ENPU_POLICY_REALTIME, 0.5);
+	cam->period_us = 33333;
+	cam->job_us = 16667;
+	step(self);
+	EXPECT_TRUE(self->out.ctxs[3].admitted);
+	EXPECT_FALSE(self->out.ctxs[4].admitted);
+	EXPECT_EQ(0x2, self->out.ctxs[4].cores);	/* shared, as normal */
+	EXPECT_NE(NULL, strstr(self->out.ctxs[4].reason, "refused"));
+	self->pl.n--;
 
 	self->pl.n--;	/* the camera closes */
 	step(self);
