@@ -553,14 +553,14 @@ static const struct genl_split_ops enpu_nl_ops[] = {
 		.doit		= enpu_nl_ctx_get_doit,
 		.policy		= enpu_ctx_get_do_nl_policy,
 		.maxattr	= ENPU_A_CTX_ID,
-		.flags		= GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= ENPU_CMD_CTX_GET,
 		.dumpit		= enpu_nl_ctx_get_dumpit,
 		.policy		= enpu_ctx_get_dump_nl_policy,
 		.maxattr	= ENPU_A_CTX_DEV_ID,
-		.flags		= GENL_CMD_CAP_DUMP,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= ENPU_CMD_CTX_SET,
@@ -571,8 +571,16 @@ static const struct genl_split_ops enpu_nl_ops[] = {
 	},
 };
 
+/*
+ * Which process uses the NPU, how much and how it fares is no other
+ * user's business (fdinfo needs ptrace access too): the contexts and the
+ * events are for CAP_NET_ADMIN, the device's state is for everyone.
+ */
 static const struct genl_multicast_group enpu_nl_mcgrps[] = {
-	[ENPU_NLGRP_EVENTS] = { .name = ENPU_MCGRP_EVENTS, },
+	[ENPU_NLGRP_EVENTS] = {
+		.name	= ENPU_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* The NPU is not a network namespace's: the family lives in init_net. */

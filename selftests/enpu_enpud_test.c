@@ -414,6 +414,17 @@ TEST_F_TIMEOUT(enpud, heat_cuts_background_budgets, 90)
 	EXPECT_GT(q.period_us, q.runtime_us);
 	if (!debug_kernel())	/* see debug_kernel() */
 		EXPECT_GT(1000 * MS, t_cut - t_hot);
+
+	/* While it controls, enpud reads the zone's temperature samples. */
+	{
+		char out[1024], *p;
+
+		ASSERT_EQ(0, run(out, sizeof(out), ENPUCTL " -s " SOCK " --json status"));
+		p = strstr(out, "\"samples\":");
+		ASSERT_NE(NULL, p);
+		TH_LOG("thermal samples read: %lu", strtoul(p + 10, NULL, 10));
+		EXPECT_LT(0, strtoul(p + 10, NULL, 10));
+	}
 }
 
 /* A low battery while discharging freezes background work until charging. */
@@ -556,6 +567,13 @@ TEST_F_TIMEOUT(enpud, no_wakeups_while_idle, 30)
 	w2 = strtoul(p + 10, NULL, 10);
 	TH_LOG("wakeups in 2 s idle: %lu (the status request itself takes 2)", w2 - w1);
 	EXPECT_GE(2, w2 - w1);
+	/* Idle, enpud is out of the thermal sampling group (a sample each 500 ms). */
+	p = strstr(a, "\"samples\":");
+	ASSERT_NE(NULL, p);
+	w1 = strtoul(p + 10, NULL, 10);
+	p = strstr(b, "\"samples\":");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(w1, strtoul(p + 10, NULL, 10));
 }
 
 /*

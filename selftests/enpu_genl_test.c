@@ -616,9 +616,10 @@ TEST_F(genl, cores_allowed_confine_a_context)
 }
 
 /*
- * Without CAP_NET_ADMIN anyone may read but nobody may set: the setters
- * fail with -EPERM.  A priority grant lets an app without CAP_SYS_NICE
- * raise its own context up to the grant.
+ * Without CAP_NET_ADMIN anyone may read the device but nobody may set
+ * anything or see the contexts and the events: ctx-get, the setters and
+ * joining the events group fail with -EPERM.  A priority grant lets an
+ * app without CAP_SYS_NICE raise its own context up to the grant.
  */
 TEST_F(genl, unprivileged_and_grants)
 {
@@ -642,7 +643,8 @@ TEST_F(genl, unprivileged_and_grants)
 		fail |= (dev_get(&s, -1, &d) != 0) << 2;
 		fail |= (dev_set(&s, 1, -1) != -EPERM) << 3;
 		fail |= (ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &ctx, NULL) != 0) << 4;
-		fail |= (ctx_get(&s, self->client, ctx, &c) != 0) << 5;
+		fail |= (ctx_get(&s, self->client, ctx, &c) != -EPERM) << 5;
+		fail |= (nl_subscribe(&s, ENPU_MCGRP_EVENTS) != -EPERM) << 10;
 		fail |= (ctx_set1(&s, self->client, ctx, ENPU_A_CTX_PRIORITY,
 				  DRM_ENPU_PRIORITY_LOW) != -EPERM) << 6;
 		fail |= (set_param(self->fd, ctx, DRM_ENPU_PARAM_PRIORITY,

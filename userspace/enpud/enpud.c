@@ -95,6 +95,9 @@ static struct enpud {
 	int sigfd, timerfd, lfd, batfd;
 	uint32_t applied_cap;
 	uint32_t applied_floor;
+	int zone_id;			/* the controlled zone's id, or -1 */
+	unsigned long samples;		/* its temperature samples seen */
+	int32_t last_sample_mc;
 	gid_t enpu_gid;
 	uint32_t num_ctxs;
 	uint32_t fg;		/* the foreground app's pid; 0: none known */
@@ -168,6 +171,9 @@ static void arm(bool on)
 		d.armed = on;
 		d.timer_ms = ms;
 	}
+	/* The zone's samples while controlling; none to wake up for idle. */
+	if (enpud_nl_sampling(&d.nl, on))
+		say("cannot %s the thermal samples", on ? "join" : "leave");
 }
 
 static uid_t uid_of(uint32_t pid)
@@ -426,6 +432,36 @@ static void on_enpu_event(void *arg, const struct enpud_event *ev)
 			 ev->ctx, ev->cmd == ENPU_CMD_JOB_FAULT_NTF ? "faulted" : "hung");
 }
 
+/*
+ * A sample of the controlled zone: counted, and a step at once when it
+ * crosses the control or the severe temperature upwards (a step reads
+ * everything else anyway; between crossings the timer paces them).
+ */
+static void on_sample(void *arg, const struct enpud_event *ev)
+{
+	bool *cross = arg;
+	int32_t before = d.last_sample_mc;
+
+	if (!ev->sample || (int)ev->tz_id != d.zone_id)
+		return;
+	d.samples++;
+	d.last_sample_mc = ev->temp_mc;
+	if ((before < d.pol.cfg.control_mc && ev->temp_mc >= d.pol.cfg.control_mc) ||
+	    (before < d.pol.cfg.severe_mc && ev->temp_mc >= d.pol.cfg.severe_mc))
+		*cross = true;
+}
+
+static void on_samples(void *arg)
+{
+	bool cross = false;
+
+	(void)arg;
+	if (enpud_nl_drain_samples(d.nl.sampling, on_sample, &cross) == -ENOBUFS)
+		say("thermal samples were lost");
+	if (cross)
+		step();
+}
+
 static void on_nl(void *arg)
 {
 	struct nl_sock *s = arg;
@@ -510,6 +546,7 @@ static void zone_defaults(struct enpu_policy_config *z)
 	int i;
 
 	memset(z, 0, sizeof(*z));
+	d.zone_id = -1;
 	for (i = 0; i < 64; i++) {
 		FILE *f;
 		long v;
@@ -526,6 +563,7 @@ static void zone_defaults(struct enpu_policy_config *z)
 		buf[strcspn(buf, "\n")] = 0;
 		if (strcmp(buf, d.cfg.zone) != 0)
 			continue;
+		d.zone_id = i;
 #define ZREAD(attr, field, add) do { \
 	snprintf(path, sizeof(path), "/sys/class/thermal/thermal_zone%d/" attr, i); \
 	f = fopen(path, "re"); \
@@ -634,21 +672,22 @@ static void reply_status(int fd, bool json)
 			 "{\"backend\":\"%s\",\"temp_mc\":%d,\"freq_cap_khz\":%u,\"budget_mw\":%u,"
 			 "\"battery\":{\"present\":%s,\"charging\":%s,\"capacity\":%u,\"state\":%d},"
 			 "\"saver\":%s,\"contexts\":%u,\"steps\":%lu,\"applied\":%lu,"
-			 "\"armed\":%s,\"wakeups\":%lu}\n",
+			 "\"armed\":%s,\"wakeups\":%lu,\"samples\":%lu}\n",
 			 enpud_loop_backend(&d.loop), d.devinfo.temp, d.out.freq_cap_khz,
 			 d.out.budget_mw, d.bat.present ? "true" : "false",
 			 d.bat.charging ? "true" : "false", d.bat.capacity, d.out.battery,
 			 d.cfg.saver ? "true" : "false", d.num_ctxs, d.steps, d.applied,
-			 d.armed ? "true" : "false", d.loop.wakeups);
+			 d.armed ? "true" : "false", d.loop.wakeups, d.samples);
 	else
 		snprintf(buf, sizeof(buf),
 			 "loop: %s, %s\nnpu: %.1f C, cap %u MHz, budget %u mW\n%s\n"
-			 "battery: %s\ncontexts: %u\nsteps: %lu, changes applied: %lu, wakeups: %lu\n",
+			 "battery: %s\ncontexts: %u\nsteps: %lu, changes applied: %lu, wakeups: %lu, "
+			 "thermal samples: %lu\n",
 			 enpud_loop_backend(&d.loop), d.armed ? "controlling" : "idle",
 			 d.devinfo.temp / 1000.0, d.out.freq_cap_khz / 1000, d.out.budget_mw,
 			 d.out.reason,
 			 !d.bat.present ? "none" : d.bat.charging ? "charging" : "discharging",
-			 d.num_ctxs, d.steps, d.applied, d.loop.wakeups);
+			 d.num_ctxs, d.steps, d.applied, d.loop.wakeups, d.samples);
 	send_all(fd, buf);
 }
 
@@ -1033,6 +1072,7 @@ int main(int argc, char **argv)
 	    enpud_loop_add(&d.loop, d.timerfd, on_timer, NULL) ||
 	    enpud_loop_add(&d.loop, enpud_nl_fd(d.nl.ev), on_nl, d.nl.ev) ||
 	    enpud_loop_add(&d.loop, enpud_nl_fd(d.nl.thermal), on_nl, d.nl.thermal) ||
+	    enpud_loop_add(&d.loop, enpud_nl_fd(d.nl.sampling), on_samples, NULL) ||
 	    enpud_loop_add(&d.loop, d.power.fd, on_uevent, NULL) ||
 	    enpud_loop_add(&d.loop, d.batfd, on_battery_poll, NULL) ||
 	    enpud_loop_add(&d.loop, d.lfd, on_accept, NULL)) {

@@ -135,10 +135,43 @@ int enpud_nl_open(struct enpud_nl *n, char *err, size_t len)
 			 nl_geterror(ret));
 		goto fail;
 	}
+	/*
+	 * Temperature samples come every polling period of every zone, idle
+	 * or not: joined only while enpud controls (enpud_nl_sampling()).
+	 * Their command numbers overlap the events', hence a socket of
+	 * their own.
+	 */
+	n->sampling = group_socket(THERMAL_GENL_FAMILY_NAME, THERMAL_GENL_SAMPLING_GROUP_NAME,
+				   &ret);
+	if (!n->sampling) {
+		snprintf(err, len, "netlink: cannot join thermal samples: %s",
+			 nl_geterror(ret));
+		goto fail;
+	}
+	n->sampling_grp = genl_ctrl_resolve_grp(n->sampling, THERMAL_GENL_FAMILY_NAME,
+						THERMAL_GENL_SAMPLING_GROUP_NAME);
+	if (n->sampling_grp < 0 || nl_socket_drop_membership(n->sampling, n->sampling_grp)) {
+		snprintf(err, len, "netlink: cannot leave thermal samples");
+		goto fail;
+	}
 	return 0;
 fail:
 	enpud_nl_close(n);
 	return -1;
+}
+
+/* Join or leave the thermal samples.  Returns 0 or a libnl error. */
+int enpud_nl_sampling(struct enpud_nl *n, bool on)
+{
+	int ret;
+
+	if (on == n->sampling_on)
+		return 0;
+	ret = on ? nl_socket_add_membership(n->sampling, n->sampling_grp) :
+		   nl_socket_drop_membership(n->sampling, n->sampling_grp);
+	if (!ret)
+		n->sampling_on = on;
+	return ret;
 }
 
 void enpud_nl_close(struct enpud_nl *n)
@@ -149,6 +182,8 @@ void enpud_nl_close(struct enpud_nl *n)
 		nl_socket_free(n->ev);
 	if (n->thermal)
 		nl_socket_free(n->thermal);
+	if (n->sampling)
+		nl_socket_free(n->sampling);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -416,6 +451,28 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static struct nla_policy sample_policy[THERMAL_GENL_ATTR_MAX + 1] = {
+	[THERMAL_GENL_ATTR_TZ_ID] = { .type = NLA_U32 },
+	[THERMAL_GENL_ATTR_TZ_TEMP] = { .type = NLA_U32 },
+};
+
+static int on_sample(struct nl_msg *msg, void *arg)
+{
+	struct drain *dr = arg;
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct enpud_event ev = { .cmd = -1, .sample = true };
+	struct nlattr *tb[THERMAL_GENL_ATTR_MAX + 1];
+
+	if (g->cmd != THERMAL_GENL_SAMPLING_TEMP ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, THERMAL_GENL_ATTR_MAX, sample_policy) ||
+	    !tb[THERMAL_GENL_ATTR_TZ_ID] || !tb[THERMAL_GENL_ATTR_TZ_TEMP])
+		return NL_SKIP;
+	ev.tz_id = nla_get_u32(tb[THERMAL_GENL_ATTR_TZ_ID]);
+	ev.temp_mc = (int32_t)nla_get_u32(tb[THERMAL_GENL_ATTR_TZ_TEMP]);
+	dr->cb(dr->arg, &ev);
+	return NL_OK;
+}
+
 /* Multicast messages carry no sequence number of ours. */
 static int accept_any_seq(struct nl_msg *msg, void *arg)
 {
@@ -429,15 +486,14 @@ static int accept_any_seq(struct nl_msg *msg, void *arg)
  * each.  Returns 0, or -ENOBUFS when events were lost (the caller then
  * rebuilds its view from a dump).
  */
-int enpud_nl_drain(struct nl_sock *s, bool thermal, enpud_event_cb cb, void *arg)
+static int drain(struct nl_sock *s, nl_recvmsg_msg_cb_t handler, struct drain *dr)
 {
-	struct drain dr = { .thermal = thermal, .cb = cb, .arg = arg };
 	struct nl_cb *ncb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret, lost = 0;
 
 	if (!ncb)
 		return -ENOMEM;
-	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &dr);
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, handler, dr);
 	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
 	for (;;) {
 		ret = nl_recvmsgs(s, ncb);
@@ -450,4 +506,19 @@ int enpud_nl_drain(struct nl_sock *s, bool thermal, enpud_event_cb cb, void *arg
 	}
 	nl_cb_put(ncb);
 	return lost ? -ENOBUFS : 0;
+}
+
+int enpud_nl_drain(struct nl_sock *s, bool thermal, enpud_event_cb cb, void *arg)
+{
+	struct drain dr = { .thermal = thermal, .cb = cb, .arg = arg };
+
+	return drain(s, on_event, &dr);
+}
+
+/* Read every pending temperature sample of the sampling socket @s. */
+int enpud_nl_drain_samples(struct nl_sock *s, enpud_event_cb cb, void *arg)
+{
+	struct drain dr = { .thermal = true, .cb = cb, .arg = arg };
+
+	return drain(s, on_sample, &dr);
 }

@@ -18,7 +18,10 @@ struct enpud_nl {
 	struct nl_sock *cmd;
 	struct nl_sock *ev;
 	struct nl_sock *thermal;
+	struct nl_sock *sampling;	/* joined only while enpud controls */
 	int family;
+	int sampling_grp;
+	bool sampling_on;
 };
 
 struct enpud_dev {
@@ -43,6 +46,9 @@ struct enpud_event {
 	uint64_t client;
 	uint32_t ctx, pid, freq_max, reason;
 	bool has_ctx;
+	bool sample;		/* a thermal zone's temperature sample */
+	uint32_t tz_id;
+	int32_t temp_mc;
 };
 
 typedef void (*enpud_event_cb)(void *arg, const struct enpud_event *ev);
@@ -58,5 +64,7 @@ int enpud_nl_ctx_dump(struct enpud_nl *n, struct enpud_ctx *out, uint32_t max,
 int enpud_nl_ctx_set(struct enpud_nl *n, const struct enpud_ctx *c, int prio,
 		     int64_t runtime_us, uint32_t period_us, int frozen, uint32_t cores);
 int enpud_nl_drain(struct nl_sock *s, bool thermal, enpud_event_cb cb, void *arg);
+int enpud_nl_drain_samples(struct nl_sock *s, enpud_event_cb cb, void *arg);
+int enpud_nl_sampling(struct enpud_nl *n, bool on);
 
 #endif /* ENPUD_NL_H */
