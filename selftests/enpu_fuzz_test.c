@@ -18,8 +18,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <poll.h>
+
 #include "kselftest_harness.h"
 #include "enpu_utils.h"
+#include "enpu_nl.h"
+#include <linux/enpu_genl.h>
 
 #define MAX_HANDLES	64
 #define MAX_IDS		16
@@ -38,6 +42,9 @@ struct fuzzer {
 	void *gone;	/* an address that was unmapped */
 	void *arena;	/* what pointers point into, guarded */
 	unsigned long ops;
+	struct nl_sock nl;	/* the control plane, opened at start */
+	bool have_nl;
+	uint64_t client;	/* this file's drm-client-id */
 };
 
 static uint64_t rnd(struct fuzzer *f)
@@ -334,6 +341,64 @@ static void op_syncobj(struct fuzzer *f)
 	ioctl(f->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 }
 
+/*
+ * A generic netlink request to the enpu family, as root: any command
+ * number (events' and unknown ones too), do or dump, and up to six
+ * attributes of any type with edgy values, often naming this process's
+ * contexts, sometimes with a length that overruns the message.  The
+ * answer is read and thrown away.
+ */
+static void op_genl(struct fuzzer *f)
+{
+	static const int lens[] = { 0, 1, 2, 4, 8, 3, 16 };
+	struct nl_req r;
+	char buf[8192];
+	struct pollfd pfd;
+	__u32 last = 0;
+	int i, n;
+
+	if (!f->have_nl)
+		return;
+	nl_req_init(&r, f->nl.family, (__u8)pick(f, 12),
+		    pick(f, 4) == 0 ? NLM_F_DUMP : 0);
+	n = (int)pick(f, 7);
+	for (i = 0; i < n; i++) {
+		__u16 type = (__u16)pick(f, 24);
+		uint64_t v = edgy(f);
+		int len = lens[pick(f, 7)];
+
+		if (pick(f, 3) == 0) {	/* a real target */
+			if (type % 3 == 0)
+				v = f->client;
+			else if (f->nctxs)
+				v = f->ctxs[pick(f, f->nctxs)];
+		}
+		last = NLMSG_ALIGN(r.nlh.nlmsg_len);
+		if (len == 16) {
+			char junk[16];
+
+			fill_random(f, junk, sizeof(junk));
+			nl_put(&r, type, junk, sizeof(junk));
+		} else {
+			nl_put(&r, type, &v, len);
+		}
+	}
+	if (n && pick(f, 8) == 0) {	/* the last attribute claims too much */
+		struct nlattr *a = (void *)(r.buf + last);
+
+		a->nla_len = (__u16)(a->nla_len + 1 + pick(f, 64));
+	}
+	r.nlh.nlmsg_seq = ++f->nl.seq;
+	if (send(f->nl.fd, &r, r.nlh.nlmsg_len, 0) < 0)
+		return;
+	/* Read what comes within 20 ms (a dump may come in parts). */
+	pfd.fd = f->nl.fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 20) > 0)
+		if (recv(f->nl.fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
 static const char *volatile last_op = "none";
 
 /* A crash of the fuzzer itself says which operation it was in. */
@@ -352,7 +417,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 
 static void fuzz_one(struct fuzzer *f)
 {
-	switch (pick(f, 9)) {
+	switch (pick(f, 10)) {
 	case 0:
 		last_op = "query";
 		op_query(f);
@@ -379,9 +444,13 @@ static void fuzz_one(struct fuzzer *f)
 		last_op = "submit";
 		op_submit(f);
 		break;
-	default:
+	case 8:
 		last_op = "syncobj";
 		op_syncobj(f);
+		break;
+	default:
+		last_op = "genl";
+		op_genl(f);
 		break;
 	}
 	f->ops++;
@@ -416,6 +485,7 @@ static int fuzz_process(uint64_t seed, int seconds)
 	    mprotect((char *)f.arena + ARENA, 4096, PROT_NONE))
 		return 1;
 	munmap(f.gone, 4096);
+	f.have_nl = !nl_open(&f.nl, ENPU_FAMILY_NAME);
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	end = ts.tv_sec + seconds;
@@ -425,6 +495,7 @@ static int fuzz_process(uint64_t seed, int seconds)
 		f.fd = enpu_open_device();
 		if (f.fd < 0)
 			return 2;
+		f.client = enpu_client_id(f.fd);
 		f.nbos = f.nctxs = 0;
 		for (i = 0; i < n; i++)
 			fuzz_one(&f);
@@ -443,7 +514,10 @@ static int fuzz_process(uint64_t seed, int seconds)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 	}
-	printf("# seed %llu: %lu ioctls and calls\n", (unsigned long long)seed, f.ops);
+	printf("# seed %llu: %lu ioctls, netlink requests and calls\n",
+	       (unsigned long long)seed, f.ops);
+	if (f.have_nl)
+		close(f.nl.fd);
 	return 0;
 }
 
@@ -462,8 +536,20 @@ FIXTURE_SETUP(fuzz)
 {
 }
 
+/* The device's caps and floor, which fuzzed netlink requests may set. */
 FIXTURE_TEARDOWN(fuzz)
 {
+	struct nl_sock nl;
+	struct nl_req r;
+
+	if (nl_open(&nl, ENPU_FAMILY_NAME))
+		return;
+	nl_req_init(&r, nl.family, ENPU_CMD_DEV_SET, 0);
+	nl_put_u32(&r, ENPU_A_DEV_FREQ_CAP, 0);
+	nl_put_u32(&r, ENPU_A_DEV_POWER_CAP, 0);
+	nl_put_u32(&r, ENPU_A_DEV_FREQ_FLOOR, 0);
+	nl_talk(&nl, &r, NULL, NULL);
+	close(nl.fd);
 }
 
 /* Minutes under the debug kernel, where every ioctl is much slower. */
@@ -500,5 +586,6 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_from_several_processes, 600)
 	EXPECT_EQ(0, enpu_objects("mappings"));
 	EXPECT_EQ(0, enpu_objects("files"));
 }
+
 
 TEST_HARNESS_MAIN
