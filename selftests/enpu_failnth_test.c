@@ -444,6 +444,43 @@ static int run_dev_set(int fd, void *p)
 	return nl_talk(&nl, &r, NULL, NULL);
 }
 
+/* The ioctls that may allocate nothing of their own: swept all the same. */
+static int run_dev_query(int fd, void *p)
+{
+	struct drm_enpu_opp opps[16];
+	__u32 size = sizeof(opps);
+
+	(void)p;
+	return _enpu_query(fd, DRM_ENPU_QUERY_OPP_TABLE, &size, opps, 0, 0);
+}
+
+static int run_bo_info(int fd, void *p)
+{
+	struct drm_enpu_bo_info info = {};
+
+	return _enpu_bo_info(fd, ((struct state *)p)->src.handle, &info);
+}
+
+static int run_ctx_query(int fd, void *p)
+{
+	struct drm_enpu_ctx_query q;
+
+	return ctx_query(fd, ((struct state *)p)->ctx, &q);
+}
+
+static int run_ctx_set_param(int fd, void *p)
+{
+	return set_param(fd, ((struct state *)p)->ctx, DRM_ENPU_PARAM_PRIORITY,
+			 DRM_ENPU_PRIORITY_NORMAL);
+}
+
+static const struct path small_paths[] = {
+	{ "DEV_QUERY", run_dev_query, undo_nothing },
+	{ "BO_INFO", run_bo_info, undo_nothing },
+	{ "CTX_QUERY", run_ctx_query, undo_nothing },
+	{ "CTX_SET_PARAM", run_ctx_set_param, undo_nothing },
+};
+
 static const struct path nl_paths[] = {
 	{ "genl DEV_GET", run_dev_get, undo_nothing },
 	{ "genl CTX_GET dump", run_ctx_dump, undo_nothing },
@@ -499,6 +536,12 @@ TEST_F_TIMEOUT(failnth, kernel_allocations, 1800)
 
 		ASSERT_LE(1, sites);
 		TH_LOG("%s: %d kernel allocation sites swept", paths[i].name, sites);
+	}
+	for (i = 0; i < sizeof(small_paths) / sizeof(small_paths[0]); i++) {
+		int sites = sweep(_metadata, self->fd, &self->s, &small_paths[i], KERNEL_NTH);
+
+		ASSERT_LE(0, sites);
+		TH_LOG("%s: %d kernel allocation sites swept", small_paths[i].name, sites);
 	}
 }
 
