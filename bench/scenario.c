@@ -710,6 +710,15 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/* A number from @lo to @hi, the whole of @s; false otherwise. */
+static bool in_range(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end != s && !*end && *v >= lo && *v <= hi;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: enpu-scenario [-p enpud|step_wise|power_allocator|alone|all] "
@@ -725,7 +734,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct result r[8];
 	unsigned int nr = 0, i;
-	char path[PATH_MAX], *end;
+	char path[PATH_MAX];
+	double v;
 	FILE *live = NULL, *rep;
 	ssize_t n;
 	int c, ret = 0;
@@ -736,25 +746,24 @@ int main(int argc, char **argv)
 			o.policy = optarg;
 			break;
 		case 't':
-			o.seconds = strtod(optarg, &end);
-			if (*end || o.seconds < 1 || o.seconds > 3600)
+			if (!in_range(optarg, 1, 3600, &o.seconds))
 				return usage();
 			break;
 		case 'o':
 			o.dir = optarg;
 			break;
 		case 'b':
-			o.battery = strtol(optarg, &end, 10);
-			if (*end || o.battery < 1 || o.battery > 100)
+			if (!in_range(optarg, 1, 100, &v) || v != (int)v)
 				return usage();
+			o.battery = (int)v;
 			break;
 		case 'l':
 			o.live = optarg;
 			break;
 		case 's':
-			o.scale = strtol(optarg, &end, 10);
-			if (*end || o.scale < 1 || o.scale > 1000)
+			if (!in_range(optarg, 1, 1000, &v) || v != (int)v)
 				return usage();
+			o.scale = (int)v;
 			break;
 		default:
 			return usage();

@@ -113,7 +113,10 @@ static uint64_t cycles_ms(double ms)
 	return (uint64_t)(top_khz * ms);
 }
 
-/* Queue the @size bytes of stream; after @after on the timeline, if not 0. */
+/*
+ * Queue the @size bytes of stream; after @after on the timeline, if not 0.
+ * Returns 0, or 2 (the exit status) after saying why.
+ */
 static int submit(uint32_t size, uint64_t after, uint64_t *point)
 {
 	struct drm_enpu_bo_ref bos[2] = {
@@ -125,8 +128,11 @@ static int submit(uint32_t size, uint64_t after, uint64_t *point)
 		.bos = bos, .bo_count = 2,
 		.in_fences = &dep, .in_fence_count = after ? 1 : 0,
 	};
+	int ret = enpu_job_submit(dev, ctx, cmd, size, &extra, point);
 
-	return enpu_job_submit(dev, ctx, cmd, size, &extra, point);
+	if (ret)
+		fprintf(stderr, "%s: submit: %s\n", role_name[role], strerror(-ret));
+	return ret ? 2 : 0;
 }
 
 /* The stream: SPIN @cycles, then (camera) the convolution. */
@@ -216,10 +222,8 @@ static int camera(void)
 			   want, &conv, &quant);
 		sleep_until(release);
 		ret = submit(size, 0, &point);
-		if (ret) {
-			fprintf(stderr, "camera: submit: %s\n", strerror(-ret));
-			return 2;
-		}
+		if (ret)
+			return ret;
 		ret = wait_point(point);
 		if (ret)
 			return ret;
@@ -254,10 +258,8 @@ static int assistant(void)
 
 		for (i = 0; i < n; i++) {
 			ret = submit(size, point, &point);
-			if (ret) {
-				fprintf(stderr, "assistant: submit: %s\n", strerror(-ret));
-				return 2;
-			}
+			if (ret)
+				return ret;
 		}
 		ret = wait_point(point);
 		if (ret)
@@ -282,10 +284,8 @@ static int indexer(void)
 		release[0] = now_ns();
 		prev = point;
 		ret = submit(size, 0, &point);
-		if (ret) {
-			fprintf(stderr, "indexer: submit: %s\n", strerror(-ret));
-			return 2;
-		}
+		if (ret)
+			return ret;
 		/* Two in flight: wait for the one before this. */
 		if (prev) {
 			ret = wait_point(prev);
