@@ -377,7 +377,7 @@ TEST_F_TIMEOUT(ops, conv2d_randomized, 600)
 		};
 		int f_len, bad = 0, with_bias = rng() & 1;
 
-		c.cout = c.depthwise ? c.cin * rnd(1, 3) : rnd(1, 8);
+		c.cout = c.depthwise ? c.cin * rnd(1, 3) : rnd(1, 20);
 		c.pt = rnd(0, c.kh);
 		c.pl = rnd(0, c.kw);
 		c.oh = rnd(1, 12);
@@ -401,6 +401,44 @@ TEST_F_TIMEOUT(ops, conv2d_randomized, 600)
 		}
 	}
 	EXPECT_EQ(0, fails);
+}
+
+/*
+ * The sums at their extremes, (-128 - 127) * (127 + 128) per tap: 32768
+ * taps (the most the driver packs two to a 64-bit word) sum to just inside
+ * an int32, in both lanes of a word at once; 36864 taps wrap it.
+ */
+TEST_F(ops, conv2d_extreme_sums)
+{
+	static const struct ref_conv shapes[] = {
+		{ .h = 8, .w = 1, .cin = 4096, .cout = 3, .oh = 1, .ow = 1,
+		  .kh = 8, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1 },
+		{ .h = 3, .w = 3, .cin = 4096, .cout = 2, .oh = 1, .ow = 1,
+		  .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1 },
+	};
+	/* out = round(acc / 2^31): -1 just inside the range, 1 once wrapped */
+	static const int8_t first[] = { -1, 1 };
+	const struct ref_quant q = { 127, -128, 0, -128, 127, 0x7fffffff, -31 };
+	int8_t *a = self->pa, *b = self->pb, *out = self->pc;
+	static int8_t want[16];
+	unsigned int s;
+	int i, taps;
+
+	for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		const struct ref_conv *c = &shapes[s];
+
+		taps = c->kh * c->kw * c->cin;
+		memset(a, -128, c->h * c->w * c->cin);
+		/* filters 0 and 1 at the extreme, filter 2 at its zero point */
+		for (i = 0; i < taps * c->cout; i++)
+			b[i] = i / taps == 2 ? -128 : 127;
+		ref_conv2d(a, b, NULL, want, c, &q);
+		EXPECT_EQ(first[s], want[0]);
+		ASSERT_EQ(0, run_conv(self, c, &q, false));
+		for (i = 0; i < c->cout; i++) {
+			EXPECT_EQ(want[i], out[i]) TH_LOG("%d taps, filter %d", taps, i);
+		}
+	}
 }
 
 TEST_F(ops, conv2d_invalid)

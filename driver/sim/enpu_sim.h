@@ -173,10 +173,10 @@ void enpu_sim_add(const s8 *a, const s8 *b, s8 *out, u32 count, u32 left_shift,
 		  const struct enpu_sim_quant *qa, const struct enpu_sim_quant *qb,
 		  const struct enpu_sim_quant *qo);
 struct drm_enpu_conv2d;
-void enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
-		     const struct drm_enpu_conv2d *c, const struct enpu_sim_quant *q);
+int enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
+		    const struct drm_enpu_conv2d *c, const struct enpu_sim_quant *q);
 s32 enpu_sim_requant(s32 acc, const struct enpu_sim_quant *q);
-void enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
-		   u32 m, u32 n, u32 k, const struct enpu_sim_quant *q);
+int enpu_sim_gemm(const s8 *a, const s8 *b, const s32 *bias, s8 *c,
+		  u32 m, u32 n, u32 k, const struct enpu_sim_quant *q);
 
 #endif /* __ENPU_SIM_H__ */

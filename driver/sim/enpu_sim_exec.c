@@ -140,7 +140,9 @@ static int enpu_sim_op_gemm(struct enpu_sim *sim, struct enpu_hw_job *job,
 		goto out;
 	}
 
-	enpu_sim_gemm(a, w, bias, c, m, n, k, &q);
+	ret = enpu_sim_gemm(a, w, bias, c, m, n, k, &q);
+	if (ret)
+		goto out;
 	ret = enpu_vm_write(job->vm, in->arg[3], c, (size_t)m * n, &why);
 	job->cycles += DIV_ROUND_UP_ULL(macs, sim->gemm_macs_per_cycle);
 out:
@@ -291,7 +293,9 @@ static int enpu_sim_op_conv2d(struct enpu_sim *sim, struct enpu_hw_job *job,
 		ret = -ENOMEM;
 		goto out;
 	}
-	enpu_sim_conv2d(src, f, bias, dst, &c, &q);
+	ret = enpu_sim_conv2d(src, f, bias, dst, &c, &q);
+	if (ret)
+		goto out;
 	ret = enpu_vm_write(job->vm, c.output, dst, out_len, &why);
 	job->cycles += DIV_ROUND_UP_ULL(macs, sim->conv_macs_per_cycle);
 out:
