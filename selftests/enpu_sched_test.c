@@ -321,8 +321,8 @@ TEST_F_TIMEOUT(sched, budget_share_and_freeze, 120)
  * 50 hangs in a row, each in a fresh context: the hang is detected, the
  * core reset, the hung job fails with -ETIMEDOUT, the context's queued job
  * is cancelled and the context is guilty; innocent jobs queued behind it
- * on the same core, from this file and another, complete with correct
- * results.
+ * on the same core, from another context of the hung one's own file, from
+ * this file and from another, complete with correct results.
  */
 TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 {
@@ -344,8 +344,9 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 
 	for (i = 0; i < 50; i++) {
 		struct drm_enpu_ctx_query q;
-		__u64 pg = 0, pg2 = 0, p1 = 0, p2 = 0;
-		__u32 g = 0, g_sync = 0, nsize;
+		__u64 pg = 0, pg2 = 0, p1 = 0, p2 = 0, p3 = 0;
+		__u32 g = 0, g_sync = 0, n3 = 0, n3_sync = 0, nsize;
+		struct copy_job c3 = {};
 		struct buf nop = {};
 		int gfd;
 
@@ -354,7 +355,9 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 		ASSERT_LE(0, gfd);
 		ASSERT_EQ(0, buf_new(gfd, SZ_4K, 0, &nop));
 		nsize = nop_stream(&nop);
+		ASSERT_EQ(0, copy_job_new(gfd, &c3));
 		ASSERT_EQ(0, ctx_on(gfd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &g, &g_sync));
+		ASSERT_EQ(0, ctx_on(gfd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &n3, &n3_sync));
 		ASSERT_EQ(0, set_param(gfd, g, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
 		ASSERT_EQ(0, enpu_write_file(DEBUGFS "inject_hang", "1"));
 		ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg));
@@ -362,6 +365,7 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 			ASSERT_EQ(0, submit(gfd, g, &nop, nsize, NULL, &pg2));
 		ASSERT_EQ(0, copy_job_submit(self->fd, n1, &c1, 0x1000 + i, &p1));
 		ASSERT_EQ(0, copy_job_submit(fd2, n2, &c2, 0x2000 + i, &p2));
+		ASSERT_EQ(0, copy_job_submit(gfd, n3, &c3, 0x3000 + i, &p3));
 
 		ASSERT_EQ(0, timeline_wait(gfd, g_sync, pg, 20 * NS));
 		if (!i) {
@@ -373,7 +377,13 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 		}
 		ASSERT_EQ(0, timeline_wait(self->fd, n1_sync, p1, 20 * NS));
 		ASSERT_EQ(0, timeline_wait(fd2, n2_sync, p2, 20 * NS));
+		ASSERT_EQ(0, timeline_wait(gfd, n3_sync, p3, 20 * NS));
 
+		ASSERT_EQ(0, ctx_query(gfd, n3, &q));
+		EXPECT_EQ(DRM_ENPU_CTX_OK, q.state);
+		EXPECT_EQ(1, q.completed);
+		EXPECT_EQ(0, q.failed);
+		EXPECT_EQ(0x3000 + i, copy_job_result(&c3));
 		ASSERT_EQ(0, ctx_query(gfd, g, &q));
 		EXPECT_EQ(DRM_ENPU_CTX_GUILTY, q.state);
 		EXPECT_EQ(i ? 2 : 1, q.failed);
@@ -383,6 +393,7 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 		EXPECT_EQ(-EBADFD, submit(gfd, g, &nop, nsize, NULL, NULL));
 		EXPECT_EQ(0x1000 + i, copy_job_result(&c1));
 		EXPECT_EQ(0x2000 + i, copy_job_result(&c2));
+		copy_job_free(gfd, &c3);
 		buf_free(gfd, &nop);
 		close(gfd);
 		if (_metadata->exit_code == KSFT_FAIL)	/* one broken cycle says enough */
@@ -404,6 +415,74 @@ TEST_F_TIMEOUT(sched, hang_recovery_50_cycles, 300)
 	copy_job_free(fd2, &c2);
 	close(ue);
 	close(fd2);
+}
+
+#define TIMEOUT_MAX_PARAM "/sys/module/enpu/parameters/job_timeout_max_ms"
+
+/*
+ * The timeout is progress-aware: a SPIN job of 600 ms in a context whose
+ * timeout is 100 ms keeps advancing the core's progress counter, so it is
+ * not killed.  The administrator's maximum bounds even a progressing job:
+ * with job_timeout_max_ms at 300, a 4 s SPIN is killed with -ETIMEDOUT
+ * long before it would end.
+ */
+TEST_F_TIMEOUT(sched, timeout_spares_progress_up_to_the_admin_maximum, 120)
+{
+	struct drm_enpu_ctx_query q;
+	char old_max[32];
+	long max;
+	__u32 ctx = 0, sync = 0, size;
+	long long resets0;
+	struct buf cmd = {};
+	__u64 point = 0;
+	int64_t t0, ms;
+	int fd, ret;
+
+	resets0 = sched_stat("core0 resets");
+	ASSERT_LE(0, resets0);
+	ASSERT_EQ(0, buf_new(self->fd, SZ_4K, 0, &cmd));
+	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &ctx, &sync));
+	ASSERT_EQ(0, set_param(self->fd, ctx, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+	size = spin_ms(&cmd, self->khz, 600);
+	ASSERT_EQ(0, submit(self->fd, ctx, &cmd, size, NULL, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 30 * NS));
+	ASSERT_EQ(0, ctx_query(self->fd, ctx, &q));
+	EXPECT_EQ(DRM_ENPU_CTX_OK, q.state);
+	EXPECT_EQ(1, q.completed);
+	EXPECT_EQ(0, q.failed);
+	EXPECT_EQ(resets0, sched_stat("core0 resets"));
+	ctx_destroy(self->fd, ctx);
+	buf_free(self->fd, &cmd);
+
+	/* The hang is a file's own: another file, so that none is banned. */
+	fd = enpu_open_device();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, buf_new(fd, SZ_4K, 0, &cmd));
+	ASSERT_EQ(0, ctx_on(fd, DRM_ENPU_PRIORITY_NORMAL, 0x1, &ctx, &sync));
+	ASSERT_EQ(0, set_param(fd, ctx, DRM_ENPU_PARAM_JOB_TIMEOUT_MS, 100));
+	size = spin_ms(&cmd, self->khz, 4000);
+	max = enpu_read_long(TIMEOUT_MAX_PARAM);
+	ASSERT_LT(300, max);
+	snprintf(old_max, sizeof(old_max), "%ld", max);
+	ASSERT_EQ(0, enpu_write_file(TIMEOUT_MAX_PARAM, "300"));
+	t0 = now_ns();
+	ret = submit(fd, ctx, &cmd, size, NULL, &point);
+	if (!ret)
+		ret = timeline_wait(fd, sync, point, 30 * NS);
+	ms = (now_ns() - t0) / 1000000;
+	EXPECT_EQ(0, enpu_write_file(TIMEOUT_MAX_PARAM, old_max));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, ctx_query(fd, ctx, &q));
+	EXPECT_EQ(DRM_ENPU_CTX_GUILTY, q.state);
+	EXPECT_EQ(-ETIMEDOUT, q.last_error);
+	EXPECT_EQ(1, q.failed);
+	EXPECT_EQ(resets0 + 1, sched_stat("core0 resets"));
+	EXPECT_LE(300, ms);
+	EXPECT_GT(3000, ms) TH_LOG("killed after %lld ms", (long long)ms);
+	TH_LOG("a progressing 4 s job was killed after %lld ms (maximum 300)",
+	       (long long)ms);
+	buf_free(fd, &cmd);
+	close(fd);
 }
 
 /*
