@@ -128,6 +128,7 @@ static u32 enpu_query_telemetry(struct enpu_device *edev,
 	tm->temp_mc = t.temp_mc;
 	tm->freq_khz = t.freq_khz;
 	tm->power_mw = t.power_mw;
+	tm->freq_max_khz = enpu_pm_freq_max_khz(edev);
 	tm->energy_uj = t.energy_uj;
 	tm->busy_ns = t.busy_ns;
 	return sizeof(*tm);

@@ -274,7 +274,7 @@ TEST_F_TIMEOUT(genl, caps_stretch_a_spin_job, 60)
 	__u32 mid = self->opps[n / 2 > 0 ? n / 2 - 1 : 0].freq_khz;
 	__u64 cycles = (__u64)top * 100, point = 0;	/* 100 ms at the top */
 	struct drm_enpu_ctx_query q0, q1;
-	struct drm_enpu_telemetry t;
+	struct drm_enpu_telemetry t, t2;
 	struct dev_info d = {};
 	struct buf cmd = {};
 	__u32 ctx = 0, sync = 0, size, i;
@@ -324,6 +324,11 @@ TEST_F_TIMEOUT(genl, caps_stretch_a_spin_job, 60)
 		ASSERT_EQ(0, dev_get(&self->nl, -1, &d));
 		EXPECT_EQ(cap, d.power_cap);
 		EXPECT_EQ(want, d.freq_max);
+		/* DEV_QUERY's telemetry reports the same ceiling. */
+		size = sizeof(t2);
+		ASSERT_EQ(0, _enpu_query(self->fd, DRM_ENPU_QUERY_TELEMETRY, &size,
+					 &t2, 0, 0));
+		EXPECT_EQ(want, t2.freq_max_khz);
 		if (i + 1 < n) {	/* one mW short of the next OPP */
 			cap = t.power_mw + self->opps[i + 1].power_mw - 1;
 			ASSERT_EQ(0, dev_set(&self->nl, -1, cap));

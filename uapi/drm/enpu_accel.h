@@ -132,7 +132,9 @@ struct drm_enpu_opp {
  * @freq_khz: core clock now
  * @power_mw: power drawn now (static plus the busy cores' share of the
  *	OPP's full-load power)
- * @pad: zero
+ * @freq_max_khz: the ceiling now: the highest clock that the control
+ *	plane's caps, thermal cooling and PM QoS allow (the member was
+ *	padding, always zero, before it had a meaning)
  * @energy_uj: energy drawn since the device was bound, µJ
  * @busy_ns: time the cores held jobs since the device was bound, summed
  *	over cores, the running jobs included
@@ -141,7 +143,7 @@ struct drm_enpu_telemetry {
 	__s32 temp_mc;
 	__u32 freq_khz;
 	__u32 power_mw;
-	__u32 pad;
+	__u32 freq_max_khz;
 	__u64 energy_uj;
 	__u64 busy_ns;
 };
