@@ -4,7 +4,9 @@
 # main job; see README.md.  Everything built lands in build/ (and the
 # kernel module's objects in driver/, where Kbuild puts them).
 
-B := build
+B ?= build
+# The kernel files the build extracts from the source tarball (tools/ksrc.sh).
+KSRC ?= build/ksrc
 # The newest installed Debian 6.12 kernel (never the host's running one).
 KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\..*-amd64$$' | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -15,22 +17,22 @@ HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror
 # kselftest_harness.h needs GNU C and trips -Wextra, so tests build with
 # -Wall as the kernel's selftests do; static, so the guest needs no libc.
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Werror -static \
-	-I$(B)/ksrc/tools/testing/selftests -I$(B)/include -I$(B)/include/drm -Iuapi
+	-I$(KSRC)/tools/testing/selftests -I$(B)/include -I$(B)/include/drm -Iuapi
 
 FW_DEFECTS := bad-magic bad-crc truncated-header truncated-body bad-format \
 	zero-cores opp-order trip-order
 GUEST_TESTS := $(shell cat selftests/list)
 
-.PHONY: all deps module firmware userspace selftests check check-run check-debug \
-	demo demo-run bench bench-run scenario scenario-run clean
+.PHONY: all deps module firmware userspace selftests guest-progs check check-run check-debug \
+	check-arm64 demo demo-run bench bench-run scenario scenario-run install docs clean
 
 all: module firmware userspace selftests
 
 deps:
 	@tools/vm/deps.sh
 
-$(B)/ksrc/.stamp: tools/ksrc.sh
-	@tools/ksrc.sh $(B)/ksrc
+$(KSRC)/.stamp: tools/ksrc.sh
+	@tools/ksrc.sh $(KSRC)
 
 # drm.h for userspace, from the headers of the kernel we build against
 # (Debian 12's libc headers lack the DRM UAPI), with __user stripped as
@@ -60,24 +62,29 @@ $(B)/fw/enpu-fw.bin: $(B)/mkenpufw firmware/enpu-fw.src
 
 firmware: $(B)/fw/enpu-fw.bin
 
-$(B)/host/mkenpufw_test: firmware/tests/mkenpufw_test.c $(B)/ksrc/.stamp
+$(B)/host/mkenpufw_test: firmware/tests/mkenpufw_test.c $(KSRC)/.stamp
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Ifirmware -o $@ $<
 
 # enpud's policy engine, tested on the host against a plant model.
 $(B)/host/policy_test: userspace/enpud/tests/policy_test.c userspace/enpud/policy.h \
-		$(B)/enpud/policy.o $(B)/ksrc/.stamp
+		$(B)/enpud/policy.o $(KSRC)/.stamp
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/enpud -o $@ $< $(B)/enpud/policy.o -lm
 
 $(B)/host/config_test: userspace/enpud/tests/config_test.c userspace/enpud/config.h \
-		$(B)/enpud/config.o $(B)/enpud/policy.o $(B)/ksrc/.stamp
+		$(B)/enpud/config.o $(B)/enpud/policy.o $(KSRC)/.stamp
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/enpud -o $@ $< $(B)/enpud/config.o \
 		$(B)/enpud/policy.o -linih -lm
 
 # libenpu: static and shared library, and its pkg-config file.
+VERSION := 0.1.0
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 UAPI_INC := -I$(B)/include -I$(B)/include/drm -Iuapi
 LIB_DEPS := userspace/lib/libenpu.c userspace/lib/libenpu.h uapi/drm/enpu_accel.h $(B)/include/drm/drm.h
 
@@ -97,7 +104,9 @@ $(B)/lib/libenpu.so: $(B)/lib/libenpu.so.0
 .PHONY: $(B)/lib/libenpu.pc
 $(B)/lib/libenpu.pc: userspace/lib/libenpu.pc.in
 	@mkdir -p $(@D)
-	@sed 's|@PREFIX@|$(PREFIX)|' $< >$@
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' $< >$@
 
 userspace: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/examples/enpu-info \
 	$(B)/examples/enpu-run $(B)/examples/enpu-app $(B)/enpud/enpud $(B)/enpuctl/enpuctl
@@ -142,14 +151,14 @@ $(B)/examples/enpu-info: userspace/examples/enpu-info.c $(B)/lib/libenpu.a
 
 $(B)/tests/%: selftests/%.c selftests/enpu_utils.h selftests/enpu_job_utils.h selftests/enpu_nl.h \
 		selftests/enpu_int8_ref.h uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h \
-		$(B)/ksrc/.stamp $(B)/lib/libenpu.a
+		$(KSRC)/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -Iuserspace/lib -o $@ $< $(B)/lib/libenpu.a -lpthread -lm
 
 # The kernel fail-nth sweep, for the debug tier only (selftests/list.debug).
 $(B)/tests/enpu_failnth_kernel_test: selftests/enpu_failnth_test.c selftests/enpu_utils.h \
 		selftests/enpu_job_utils.h selftests/enpu_nl.h uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h \
-		$(B)/ksrc/.stamp $(B)/lib/libenpu.a
+		$(KSRC)/.stamp $(B)/lib/libenpu.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TEST_CFLAGS) -DENPU_KERNEL_FAILNTH -Iuserspace/lib -o $@ $< \
 		$(B)/lib/libenpu.a -lpthread
@@ -164,10 +173,14 @@ $(B)/tests/enpud: $(B)/enpud/enpud
 $(B)/tests/enpuctl: $(B)/enpuctl/enpuctl
 	cp $< $@
 
-selftests: $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/host/mkenpufw_test \
-	$(B)/host/policy_test $(B)/host/config_test $(B)/tests/enpud $(B)/tests/enpuctl \
-	$(B)/tests/enpu_failnth_kernel_test \
-	$(B)/tests/enpu-run $(B)/tests/enpu-scenario $(B)/tests/enpu-app
+# What the guest runs from /tests.  make check-arm64 builds these for arm64
+# (B=build/arm64 HOSTCC=aarch64-linux-gnu-gcc).
+GUEST_PROGS := $(addprefix $(B)/tests/,$(GUEST_TESTS)) $(B)/tests/list $(B)/tests/enpud \
+	$(B)/tests/enpuctl $(B)/tests/enpu-run $(B)/tests/enpu-scenario $(B)/tests/enpu-app
+guest-progs: $(GUEST_PROGS)
+
+selftests: $(GUEST_PROGS) $(B)/host/mkenpufw_test $(B)/host/policy_test $(B)/host/config_test \
+	$(B)/tests/enpu_failnth_kernel_test
 
 # check, demo and bench install packages first, then run the rest in a new
 # make: make expands a whole recipe before running its first line, so KVER
@@ -186,6 +199,13 @@ check-debug:
 	@tools/vm/deps.sh
 	@$(MAKE) --no-print-directory all
 	@tools/check-debug.sh
+
+# The arm64 tier: the guest suite on a cross-built arm64 kernel under
+# qemu-system-aarch64 (cached in ~/.cache/enpu/).
+check-arm64:
+	@tools/vm/deps.sh arm64
+	@$(MAKE) --no-print-directory all
+	@tools/check-arm64.sh
 
 demo:
 	@tools/vm/deps.sh
@@ -235,6 +255,59 @@ scenario-run: all $(B)/bench/enpu-scenario
 	@KVER=$(KVER) ENPU_VM_TIMEOUT=2400 ENPU_VM_APPEND=enputest.seconds=$(SCENARIO_SECONDS) \
 		tools/vm/oneshot scenario $(SCENARIO_BINS)
 	@tools/scenario-plot compare $(B)/vm-scenario/scenario $(B)/scenario
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: libenpu, its headers and
+# pkg-config file, enpud, enpuctl, the firmware image, the configuration,
+# the man pages, the systemd unit, the udev rule, the sysusers.d file, the
+# Android init files, and the driver's sources with dkms.conf for DKMS.
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+FIRMWAREDIR ?= /lib/firmware
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DKMSDIR ?= /usr/src/enpu-$(VERSION)
+INSTALL ?= install
+PKG := tools/packaging
+DKMS_SRC := Kbuild $(wildcard driver/*.[ch] driver/sim/*.[ch]) driver/Kbuild \
+	uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h firmware/enpu_fw_format.h
+
+install: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/enpud/enpud \
+		$(B)/enpuctl/enpuctl $(B)/fw/enpu-fw.bin
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/drm \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(FIRMWAREDIR)/enpu $(DESTDIR)$(SYSCONFDIR)/enpu \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(DATADIR)/enpu/android $(DESTDIR)$(DKMSDIR)
+	$(INSTALL) -m 0755 $(B)/lib/libenpu.so.0 $(DESTDIR)$(LIBDIR)/libenpu.so.0
+	ln -sf libenpu.so.0 $(DESTDIR)$(LIBDIR)/libenpu.so
+	$(INSTALL) -m 0644 $(B)/lib/libenpu.a $(DESTDIR)$(LIBDIR)/libenpu.a
+	$(INSTALL) -m 0644 $(B)/lib/libenpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libenpu.pc
+	$(INSTALL) -m 0644 userspace/lib/libenpu.h $(DESTDIR)$(INCLUDEDIR)/libenpu.h
+	$(INSTALL) -m 0644 uapi/drm/enpu_accel.h $(DESTDIR)$(INCLUDEDIR)/drm/enpu_accel.h
+	$(INSTALL) -m 0644 uapi/linux/enpu_genl.h $(DESTDIR)$(INCLUDEDIR)/linux/enpu_genl.h
+	$(INSTALL) -m 0755 $(B)/enpud/enpud $(DESTDIR)$(SBINDIR)/enpud
+	$(INSTALL) -m 0755 $(B)/enpuctl/enpuctl $(DESTDIR)$(BINDIR)/enpuctl
+	$(INSTALL) -m 0644 $(B)/fw/enpu-fw.bin $(DESTDIR)$(FIRMWAREDIR)/enpu/enpu-fw.bin
+	$(INSTALL) -m 0644 userspace/enpud/enpud.conf $(DESTDIR)$(SYSCONFDIR)/enpu/enpud.conf
+	$(INSTALL) -m 0644 Documentation/man/enpuctl.1 $(DESTDIR)$(MANDIR)/man1/enpuctl.1
+	$(INSTALL) -m 0644 Documentation/man/enpud.conf.5 $(DESTDIR)$(MANDIR)/man5/enpud.conf.5
+	$(INSTALL) -m 0644 Documentation/man/enpud.8 $(DESTDIR)$(MANDIR)/man8/enpud.8
+	sed -e 's|@SBINDIR@|$(SBINDIR)|' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|' \
+		$(PKG)/enpud.service.in >$(DESTDIR)$(UNITDIR)/enpud.service
+	$(INSTALL) -m 0644 $(PKG)/70-enpu.rules $(DESTDIR)$(UDEVRULESDIR)/70-enpu.rules
+	$(INSTALL) -m 0644 $(PKG)/enpu.sysusers $(DESTDIR)$(SYSUSERSDIR)/enpu.conf
+	$(INSTALL) -m 0644 $(PKG)/enpud.rc $(PKG)/ueventd.enpu.rc $(DESTDIR)$(DATADIR)/enpu/android/
+	tar -cf - $(DKMS_SRC) | tar -xf - -C $(DESTDIR)$(DKMSDIR)
+	$(INSTALL) -m 0644 $(PKG)/Kbuild.dkms $(DESTDIR)$(DKMSDIR)/Kbuild
+	sed 's|@VERSION@|$(VERSION)|' $(PKG)/dkms.conf.in >$(DESTDIR)$(DKMSDIR)/dkms.conf
+
+# The documentation as HTML in build/docs/ (Sphinx; warnings are errors).
+docs:
+	@tools/vm/deps.sh
+	@tools/docs.sh $(B)/docs
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

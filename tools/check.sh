@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The body of `make check` (run after `make all`): host unit tests, static
-# checks, the guest test run judged by tools/vm/judge, the harness's own
+# checks, the packaging and documentation checks (tools/check-packaging.sh),
+# the guest test run judged by tools/vm/judge, the harness's own
 # self-tests, and one summary line computed from all the TAP results:
 #   N passed, N failed, N skipped
 # Exit status 0 only if nothing failed.  Needs KVER and KDIR (the Makefile
@@ -93,6 +94,10 @@ tools/ynl-check.sh "$B" >"$B/ynl.issues" 2>&1
 	static_result "clang-tidy (clang-analyzer, bugprone): userspace/ bench/" "$B/clang-tidy.issues"
 	static_result "ynl-gen-c: the netlink spec validates and generates uapi/linux/enpu_genl.h" "$B/ynl.issues"
 } >"$static_tap"
+
+# --- packaging and documentation ---------------------------------------------
+say "packaging and documentation (install, unit, udev rule, man pages, dkms, sphinx, syzkaller)"
+tools/check-packaging.sh >"$R/packaging.tap" 2>&1
 
 # --- guest run ---------------------------------------------------------------
 if ! tools/vm/mkinitramfs "$KVER" driver/enpu.ko "$B/fw" "$B/tests" "$B/initramfs.cpio.gz"; then

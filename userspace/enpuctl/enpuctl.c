@@ -23,7 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define ENPUD_DEFAULT_SOCK	"/run/enpud.sock"
+#define ENPUD_DEFAULT_SOCK	"/run/enpud/enpud.sock"
 
 static int usage(void)
 {

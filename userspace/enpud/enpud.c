@@ -40,7 +40,8 @@
 #include "power.h"
 
 #define ENPUD_DEFAULT_CONF	"/etc/enpu/enpud.conf"
-#define ENPUD_DEFAULT_SOCK	"/run/enpud.sock"
+#define ENPUD_DEFAULT_DIR	"/run/enpud"
+#define ENPUD_DEFAULT_SOCK	ENPUD_DEFAULT_DIR "/enpud.sock"
 #define ENPUD_MAX_CLIENTS	16
 #define ENPUD_REQ_MAX		512
 #define ENPUD_LOG_LINES		256
@@ -914,6 +915,12 @@ static int open_control(void)
 		d.have_gid = true;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d.sock_path);
+	/* The default's directory: systemd's RuntimeDirectory=, or made here. */
+	if (!strcmp(d.sock_path, ENPUD_DEFAULT_SOCK) && mkdir(ENPUD_DEFAULT_DIR, 0755) &&
+	    errno != EEXIST) {
+		say("%s: %s", ENPUD_DEFAULT_DIR, strerror(errno));
+		return -1;
+	}
 	d.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d.lfd < 0)
 		return -1;

@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# make check-arm64: the guest suite on arm64, the CPU architecture phones
+# use.  tools/vm/kernel arm64 cross-builds Linux 6.12 from the source
+# tarball (cached); enpu.ko and phonesim.ko are built against it with
+# W=1 -Werror, the guest programs with aarch64-linux-gnu-gcc, and the
+# guest boots qemu-system-aarch64 -machine virt -cpu max under TCG.  Any
+# splat fails the run.  Ends with the line "N passed, N failed".  Needs
+# `make all` first (the firmware images).
+set -u
+
+B=build
+A=$B/arm64
+R=$B/results-arm64
+CROSS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+rm -rf "$R"
+mkdir -p "$R"
+say() { echo "check-arm64: $*"; }
+fail_tap() { # NAME DESCRIPTION
+	printf 'TAP version 13\n1..1\nnot ok 1 - %s\n' "$2" >"$R/$1.tap"
+	tools/tap-summary "$R"/*.tap
+	exit 1
+}
+
+start=$(date +%s)
+cache=$(tools/vm/kernel arm64) || fail_tap arm64-kernel "arm64 kernel built"
+kver=$(cat "$cache/kver")
+say "kernel $kver ready after $(($(date +%s) - start)) s"
+
+# enpu.ko and phonesim.ko for arm64, from a copy of the sources so that
+# the tree keeps its build for the Debian kernel.
+src=$A/src
+rm -rf "$src"
+mkdir -p "$src"
+cp Kbuild "$src/"
+find driver uapi firmware selftests/phonesim \( -name '*.[ch]' -o -name Kbuild \) -print |
+	cpio -pdm --quiet "$src"
+# shellcheck disable=SC2086
+if ! make -s -C "$cache/linux" $CROSS M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
+	>"$A/module.log" 2>&1; then
+	cat "$A/module.log"
+	fail_tap arm64-module "enpu.ko built for arm64 with W=1 -Werror"
+fi
+
+# The guest's programs, cross-built (static, -Werror), and its busybox.
+if ! make -s B="$A" HOSTCC=aarch64-linux-gnu-gcc guest-progs >"$A/progs.log" 2>&1; then
+	cat "$A/progs.log"
+	fail_tap arm64-progs "guest programs built for arm64"
+fi
+bb=$A/busybox/bin/busybox
+if [ ! -x "$bb" ]; then
+	rm -rf "$A/busybox" && mkdir -p "$A/busybox"
+	(cd "$A/busybox" && apt-get download -q busybox-static:arm64 >/dev/null 2>&1 &&
+		dpkg-deb -x busybox-static_*_arm64.deb .) ||
+		fail_tap arm64-busybox "busybox-static:arm64 fetched"
+fi
+
+if ! ENPU_MODDIR=$cache/mods ENPU_BUSYBOX=$bb ENPU_BUILTIN=1 tools/vm/mkinitramfs \
+	"$kver" "$src/driver/enpu.ko" "$B/fw" "$A/tests" "$B/initramfs-arm64.cpio.gz"; then
+	fail_tap arm64-initramfs "arm64 guest initramfs built"
+fi
+
+say "guest tests on $kver (qemu-system-aarch64, TCG)"
+t=$(date +%s)
+ENPU_ARCH=arm64 ENPU_KERNEL=$(cat "$cache/image") KVER=$kver \
+	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-2400} \
+	ENPU_VM_APPEND="enputest.timeout=1800" \
+	tools/vm/run "$B/initramfs-arm64.cpio.gz" "$B/vm-arm64"
+tools/vm/judge "$B/vm-arm64" "$A/tests/list" >"$R/guest-judge.tap"
+for f in "$B"/vm-arm64/results/*.tap; do
+	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
+done
+say "guest run took $(($(date +%s) - t)) s; total $(($(date +%s) - start)) s"
+
+tools/tap-summary "$R"/*.tap
