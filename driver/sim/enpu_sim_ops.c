@@ -12,8 +12,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include <linux/unaligned.h>
-
 #include <drm/enpu_accel.h>
 
 #include "enpu_sim.h"
