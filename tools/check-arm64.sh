@@ -10,38 +10,12 @@
 # `make all` first (the firmware images).
 set -u
 
-B=build
+TIER=arm64
+. tools/vm/tier.sh
 A=$B/arm64
-R=$B/results-arm64
-CROSS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-rm -rf "$R"
-mkdir -p "$R"
-say() { echo "check-arm64: $*"; }
-fail_tap() { # NAME DESCRIPTION
-	printf 'TAP version 13\n1..1\nnot ok 1 - %s\n' "$2" >"$R/$1.tap"
-	tools/tap-summary "$R"/*.tap
-	exit 1
-}
-
-start=$(date +%s)
-cache=$(tools/vm/kernel arm64) || fail_tap arm64-kernel "arm64 kernel built"
-kver=$(cat "$cache/kver")
-say "kernel $kver ready after $(($(date +%s) - start)) s"
-
-# enpu.ko and phonesim.ko for arm64, from a copy of the sources so that
-# the tree keeps its build for the Debian kernel.
+tier_kernel
+tier_module "$A/src" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 src=$A/src
-rm -rf "$src"
-mkdir -p "$src"
-cp Kbuild "$src/"
-find driver uapi firmware selftests/phonesim \( -name '*.[ch]' -o -name Kbuild \) -print |
-	cpio -pdm --quiet "$src"
-# shellcheck disable=SC2086
-if ! make -s -C "$cache/linux" $CROSS M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
-	>"$A/module.log" 2>&1; then
-	cat "$A/module.log"
-	fail_tap arm64-module "enpu.ko built for arm64 with W=1 -Werror"
-fi
 
 # The guest's programs, cross-built (static, -Werror), and its busybox.
 if ! make -s B="$A" HOSTCC=aarch64-linux-gnu-gcc guest-progs >"$A/progs.log" 2>&1; then

@@ -9,35 +9,11 @@
 # Needs `make all` first (the firmware images and the test programs).
 set -u
 
-B=build
-R=$B/results-debug
-rm -rf "$R"
-mkdir -p "$R"
-say() { echo "check-debug: $*"; }
-fail_tap() { # NAME DESCRIPTION
-	printf 'TAP version 13\n1..1\nnot ok 1 - %s\n' "$2" >"$R/$1.tap"
-	tools/tap-summary "$R"/*.tap
-	exit 1
-}
-
-start=$(date +%s)
-cache=$(tools/vm/debug-kernel) || fail_tap debug-kernel "debug kernel built"
-kver=$(cat "$cache/kver")
-say "kernel $kver ready after $(($(date +%s) - start)) s"
-
-# enpu.ko for the debug kernel, built from a copy of the sources so that
-# the tree keeps its build for the Debian kernel.
+TIER=debug
+. tools/vm/tier.sh
+tier_kernel
+tier_module "$B/debug-src"
 src=$B/debug-src
-rm -rf "$src"
-mkdir -p "$src"
-cp Kbuild "$src/"
-find driver uapi firmware selftests/phonesim \( -name '*.[ch]' -o -name Kbuild \) -print |
-	cpio -pdm --quiet "$src"
-if ! make -s -C "$cache/linux" M="$PWD/$src" W=1 KCFLAGS=-Werror modules \
-	>"$B/debug-module.log" 2>&1; then
-	cat "$B/debug-module.log"
-	fail_tap debug-module "enpu.ko built against $kver"
-fi
 
 # The suite, plus what only a debug kernel can run (selftests/list.debug).
 tests=$B/tests-debug

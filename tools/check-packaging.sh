@@ -162,7 +162,7 @@ run "the syzkaller description and its constants match the UAPI headers" \
 	tools/syzkaller/check -I"$B/include/drm" -I"$B/include" -Iuapi/drm -Iuapi/linux
 
 spdx() {
-	for f in $(find tools/packaging tools/syzkaller Documentation/man -type f); do
+	find tools/packaging tools/syzkaller Documentation/man -type f | while read -r f; do
 		grep -q 'SPDX-License-Identifier: ' "$f" || echo "$f: no SPDX line"
 	done
 }
