@@ -98,6 +98,7 @@ static struct enpud {
 	uint32_t applied_floor;
 	int zone_id;			/* the controlled zone's id, or -1 */
 	unsigned long samples;		/* its temperature samples seen */
+	unsigned long client_wakeups;	/* loop callbacks for control clients */
 	int32_t last_sample_mc;
 	gid_t enpu_gid;
 	uint32_t num_ctxs;
@@ -673,22 +674,24 @@ static void reply_status(int fd, bool json)
 			 "{\"backend\":\"%s\",\"temp_mc\":%d,\"freq_cap_khz\":%u,\"budget_mw\":%u,"
 			 "\"battery\":{\"present\":%s,\"charging\":%s,\"capacity\":%u,\"state\":%d},"
 			 "\"saver\":%s,\"contexts\":%u,\"steps\":%lu,\"applied\":%lu,"
-			 "\"armed\":%s,\"wakeups\":%lu,\"samples\":%lu}\n",
+			 "\"armed\":%s,\"wakeups\":%lu,\"client_wakeups\":%lu,\"samples\":%lu}\n",
 			 enpud_loop_backend(&d.loop), d.devinfo.temp, d.out.freq_cap_khz,
 			 d.out.budget_mw, d.bat.present ? "true" : "false",
 			 d.bat.charging ? "true" : "false", d.bat.capacity, d.out.battery,
 			 d.cfg.saver ? "true" : "false", d.num_ctxs, d.steps, d.applied,
-			 d.armed ? "true" : "false", d.loop.wakeups, d.samples);
+			 d.armed ? "true" : "false", d.loop.wakeups, d.client_wakeups,
+			 d.samples);
 	else
 		snprintf(buf, sizeof(buf),
 			 "loop: %s, %s\nnpu: %.1f C, cap %u MHz, budget %u mW\n%s\n"
-			 "battery: %s\ncontexts: %u\nsteps: %lu, changes applied: %lu, wakeups: %lu, "
-			 "thermal samples: %lu\n",
+			 "battery: %s\ncontexts: %u\nsteps: %lu, changes applied: %lu, wakeups: %lu "
+			 "(%lu for clients), thermal samples: %lu\n",
 			 enpud_loop_backend(&d.loop), d.armed ? "controlling" : "idle",
 			 d.devinfo.temp / 1000.0, d.out.freq_cap_khz / 1000, d.out.budget_mw,
 			 d.out.reason,
 			 !d.bat.present ? "none" : d.bat.charging ? "charging" : "discharging",
-			 d.num_ctxs, d.steps, d.applied, d.loop.wakeups, d.samples);
+			 d.num_ctxs, d.steps, d.applied, d.loop.wakeups, d.client_wakeups,
+			 d.samples);
 	send_all(fd, buf);
 }
 
@@ -842,6 +845,7 @@ static void on_client(void *arg)
 	char *nl;
 	ssize_t n;
 
+	d.client_wakeups++;
 	n = recv(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -869,6 +873,7 @@ static void on_accept(void *arg)
 	int fd, i;
 
 	(void)arg;
+	d.client_wakeups++;
 	while ((fd = accept4(d.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		for (i = 0; i < ENPUD_MAX_CLIENTS && d.clients[i].fd >= 0; i++)
 			;
