@@ -41,10 +41,7 @@ ENPU_ARCH=arm64 ENPU_KERNEL=$(cat "$cache/image") KVER=$kver \
 	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-2400} \
 	ENPU_VM_APPEND="enputest.timeout=1800" \
 	tools/vm/run "$B/initramfs-arm64.cpio.gz" "$B/vm-arm64"
-tools/vm/judge "$B/vm-arm64" "$A/tests/list" >"$R/guest-judge.tap"
-for f in "$B"/vm-arm64/results/*.tap; do
-	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
-done
+tier_judge "$B/vm-arm64" "$A/tests/list"
 say "guest run took $(($(date +%s) - t)) s; total $(($(date +%s) - start)) s"
 
 tools/tap-summary "$R"/*.tap

@@ -35,10 +35,7 @@ ENPU_KERNEL=$cache/linux/arch/x86/boot/bzImage KVER=$kver \
 	ENPU_VM_TIMEOUT=${ENPU_VM_TIMEOUT:-4000} \
 	ENPU_VM_APPEND="enputest.timeout=2400 no5lvl" \
 	tools/vm/run "$B/initramfs-debug.cpio.gz" "$B/vm-debug"
-tools/vm/judge "$B/vm-debug" "$tests/list" >"$R/guest-judge.tap"
-for f in "$B"/vm-debug/results/*.tap; do
-	[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
-done
+tier_judge "$B/vm-debug" "$tests/list"
 n=$(ls "$B"/vm-debug/results/kunit-*.tap 2>/dev/null | wc -l)
 if [ "$n" -ge 4 ]; then
 	printf 'TAP version 13\n1..1\nok 1 - %s KUnit suites ran at module load\n' "$n"

@@ -3,7 +3,7 @@
 # Shared by the kernel tiers (tools/check-debug.sh, tools/check-arm64.sh),
 # sourced with TIER set (debug, arm64): the results directory, messages,
 # the failure of a step as one TAP result, the tier's kernel, and enpu.ko
-# and phonesim.ko built against it.
+# and phonesim.ko built against it, and the judging of its guest run.
 
 B=build
 R=$B/results-$TIER
@@ -40,4 +40,13 @@ tier_module() {
 		cat "$src.log"
 		fail_tap "$TIER-module" "enpu.ko built against $kver"
 	fi
+}
+
+# tier_judge VMDIR LIST: judge the guest run in VMDIR against the tests of
+# LIST, and keep each test's TAP beside the verdict.
+tier_judge() {
+	tools/vm/judge "$1" "$2" >"$R/guest-judge.tap"
+	for f in "$1"/results/*.tap; do
+		[ -f "$f" ] && cp "$f" "$R/guest-$(basename "$f")"
+	done
 }
