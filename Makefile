@@ -267,10 +267,11 @@ FIRMWAREDIR ?= /lib/firmware
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DKMSDIR ?= /usr/src/enpu-$(VERSION)
 INSTALL ?= install
 PKG := tools/packaging
-DKMS_SRC := Kbuild $(wildcard driver/*.[ch] driver/sim/*.[ch]) driver/Kbuild \
+DKMS_SRC := Kbuild $(filter-out %.mod.c,$(wildcard driver/*.[ch] driver/sim/*.[ch])) driver/Kbuild \
 	uapi/drm/enpu_accel.h uapi/linux/enpu_genl.h firmware/enpu_fw_format.h
 
 install: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/enpud/enpud \
@@ -280,6 +281,7 @@ install: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/enpud/e
 		$(DESTDIR)$(FIRMWAREDIR)/enpu $(DESTDIR)$(SYSCONFDIR)/enpu \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MODLOADDIR) \
 		$(DESTDIR)$(DATADIR)/enpu/android $(DESTDIR)$(DKMSDIR)
 	$(INSTALL) -m 0755 $(B)/lib/libenpu.so.0 $(DESTDIR)$(LIBDIR)/libenpu.so.0
 	ln -sf libenpu.so.0 $(DESTDIR)$(LIBDIR)/libenpu.so
@@ -291,7 +293,9 @@ install: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/enpud/e
 	$(INSTALL) -m 0755 $(B)/enpud/enpud $(DESTDIR)$(SBINDIR)/enpud
 	$(INSTALL) -m 0755 $(B)/enpuctl/enpuctl $(DESTDIR)$(BINDIR)/enpuctl
 	$(INSTALL) -m 0644 $(B)/fw/enpu-fw.bin $(DESTDIR)$(FIRMWAREDIR)/enpu/enpu-fw.bin
-	$(INSTALL) -m 0644 userspace/enpud/enpud.conf $(DESTDIR)$(SYSCONFDIR)/enpu/enpud.conf
+	# an edited configuration stays
+	[ -e $(DESTDIR)$(SYSCONFDIR)/enpu/enpud.conf ] || \
+		$(INSTALL) -m 0644 userspace/enpud/enpud.conf $(DESTDIR)$(SYSCONFDIR)/enpu/enpud.conf
 	$(INSTALL) -m 0644 Documentation/man/enpuctl.1 $(DESTDIR)$(MANDIR)/man1/enpuctl.1
 	$(INSTALL) -m 0644 Documentation/man/enpud.conf.5 $(DESTDIR)$(MANDIR)/man5/enpud.conf.5
 	$(INSTALL) -m 0644 Documentation/man/enpud.8 $(DESTDIR)$(MANDIR)/man8/enpud.8
@@ -299,10 +303,13 @@ install: $(B)/lib/libenpu.a $(B)/lib/libenpu.so $(B)/lib/libenpu.pc $(B)/enpud/e
 		$(PKG)/enpud.service.in >$(DESTDIR)$(UNITDIR)/enpud.service
 	$(INSTALL) -m 0644 $(PKG)/70-enpu.rules $(DESTDIR)$(UDEVRULESDIR)/70-enpu.rules
 	$(INSTALL) -m 0644 $(PKG)/enpu.sysusers $(DESTDIR)$(SYSUSERSDIR)/enpu.conf
+	$(INSTALL) -m 0644 $(PKG)/enpu.modules-load $(DESTDIR)$(MODLOADDIR)/enpu.conf
 	$(INSTALL) -m 0644 $(PKG)/enpud.rc $(PKG)/ueventd.enpu.rc $(DESTDIR)$(DATADIR)/enpu/android/
-	tar -cf - $(DKMS_SRC) | tar -xf - -C $(DESTDIR)$(DKMSDIR)
+	tar -cf - $(DKMS_SRC) | tar -xf - --no-same-owner --no-same-permissions -C $(DESTDIR)$(DKMSDIR)
 	$(INSTALL) -m 0644 $(PKG)/Kbuild.dkms $(DESTDIR)$(DKMSDIR)/Kbuild
 	sed 's|@VERSION@|$(VERSION)|' $(PKG)/dkms.conf.in >$(DESTDIR)$(DKMSDIR)/dkms.conf
+	# a real install: the new library in ld.so's cache
+	[ -n "$(DESTDIR)" ] || ldconfig
 
 # The documentation as HTML in build/docs/ (Sphinx; warnings are errors).
 docs:

@@ -867,12 +867,18 @@ TEST_F_TIMEOUT(genl, events, 120)
 	EXPECT_EQ(self->opps[self->info.num_opps - 1].freq_khz,
 		  nl_u32(m.tb[ENPU_A_EVENT_FREQ_MAX]));
 
-	/* The NPU falls asleep when idle, and wakes up for work. */
+	/*
+	 * The NPU falls asleep when idle, and wakes up for work.  A job first,
+	 * so that the NPU is awake now: it may have fallen asleep already
+	 * while the waits above skipped every other event.
+	 */
 	ASSERT_EQ(0, ctx_destroy(self->fd, cm.ctx));
 	ASSERT_EQ(0, ctx_create(self->fd, DRM_ENPU_PRIORITY_NORMAL, &cm.ctx, &sync));
-	ASSERT_EQ(1, nl_wait_event(&ev, ENPU_CMD_POWER_NTF, 5000, is_asleep, &one, &m));
 	put(&cmd, 0, DRM_ENPU_OP_NOP, 0, 0, 0);
 	size = put(&cmd, 1, DRM_ENPU_OP_END, 0, 0, 0);
+	ASSERT_EQ(0, submit(self->fd, cm.ctx, &cmd, size, NULL, &point));
+	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 20 * NS));
+	ASSERT_EQ(1, nl_wait_event(&ev, ENPU_CMD_POWER_NTF, 5000, is_asleep, &one, &m));
 	ASSERT_EQ(0, submit(self->fd, cm.ctx, &cmd, size, NULL, &point));
 	EXPECT_EQ(1, nl_wait_event(&ev, ENPU_CMD_POWER_NTF, 5000, is_asleep, &zero, NULL));
 	ASSERT_EQ(0, timeline_wait(self->fd, sync, point, 20 * NS));

@@ -8,7 +8,9 @@
  * Runs as root in the test guest, with the default two-core firmware.
  */
 #include <linux/netlink.h>
+#include <linux/sync_file.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -81,17 +83,37 @@ FIXTURE_TEARDOWN(sched)
 	EXPECT_EQ(0, enpu_objects("bos"));
 }
 
+/* When the fence in binary syncobj @h signalled (its sync_file's time). */
+static __s64 signal_time_ns(int fd, __u32 h)
+{
+	struct drm_syncobj_handle e = {
+		.handle = h, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	struct sync_fence_info fi = {};
+	struct sync_file_info info = { .num_fences = 1, .sync_fence_info = (uintptr_t)&fi };
+	int ret;
+
+	if (ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &e))
+		return -1;
+	ret = ioctl(e.fd, SYNC_IOC_FILE_INFO, &info);
+	close(e.fd);
+	return ret || fi.status != 1 ? -1 : (__s64)fi.timestamp_ns;
+}
+
 /*
  * Four LOW contexts and one HIGH context on core 0, each with one job
  * gated on the same fence (a job on core 1), the HIGH one submitted last:
  * it must complete first, every time.  Equal priorities would run them in
  * submission order.  The gate's context is frozen until all five are
  * queued: a gate that only lasted long enough once opened before the HIGH
- * job was queued, on the slow debug kernel.
+ * job was queued, on the slow debug kernel.  The order is read from each
+ * job's fence's signal time (an out syncobj per job, exported as a
+ * sync_file), not from which fence a waiter saw first: a waiter that woke
+ * late on the debug kernel saw the HIGH and the next LOW job both done.
  */
 TEST_F(sched, high_priority_completes_first)
 {
-	__u32 ids[5], syncobjs[5], gate = 0, gate_sync = 0, size, gsize;
+	__u32 ids[5], syncobjs[5], outs[5], gate = 0, gate_sync = 0, size, gsize;
 	struct buf cmd = {}, gcmd = {};
 	int rep, i;
 
@@ -100,35 +122,44 @@ TEST_F(sched, high_priority_completes_first)
 	size = spin_ms(&cmd, self->khz, 20);
 	gsize = spin_ms(&gcmd, self->khz, 30);
 	ASSERT_EQ(0, ctx_on(self->fd, DRM_ENPU_PRIORITY_NORMAL, 0x2, &gate, &gate_sync));
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, ctx_on(self->fd, i < 4 ? DRM_ENPU_PRIORITY_LOW :
 				    DRM_ENPU_PRIORITY_HIGH, 0x1, &ids[i], &syncobjs[i]));
+		ASSERT_EQ(0, syncobj_create(self->fd, &outs[i]));
+	}
 
 	for (rep = 0; rep < 20; rep++) {
 		struct drm_enpu_fence_ref in = { .syncobj = gate_sync };
 		struct submit_opts o = { .in = &in, .in_count = 1 };
+		__s64 t[5], first_low = INT64_MAX;
 		__u64 points[5];
 		struct drm_syncobj_timeline_wait w = {
 			.handles = (uintptr_t)syncobjs,
 			.points = (uintptr_t)points,
 			.count_handles = 5,
-			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+			.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+				 DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
 		};
 
 		ASSERT_EQ(0, budget_cmd(self->fd, gate, "freeze"));
 		ASSERT_EQ(0, submit(self->fd, gate, &gcmd, gsize, NULL, &in.point));
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 5; i++) {
+			o.out = outs[i];
 			ASSERT_EQ(0, submit(self->fd, ids[i], &cmd, size, &o, &points[i]));
+		}
 		ASSERT_EQ(0, budget_cmd(self->fd, gate, "thaw"));
 		w.timeout_nsec = now_ns() + 30 * NS;
 		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
-		EXPECT_EQ(4, w.first_signaled) {
-			TH_LOG("repetition %d: context %u finished first", rep,
-			       ids[w.first_signaled]);
+		for (i = 0; i < 5; i++) {
+			t[i] = signal_time_ns(self->fd, outs[i]);
+			ASSERT_LT(0, t[i]);
+			if (i < 4 && t[i] < first_low)
+				first_low = t[i];
 		}
-		w.flags |= DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
-		w.timeout_nsec = now_ns() + 30 * NS;
-		ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
+		EXPECT_LT(t[4], first_low) {
+			TH_LOG("repetition %d: the HIGH job finished %lld us after the first LOW one",
+			       rep, (long long)(t[4] - first_low) / 1000);
+		}
 	}
 	buf_free(self->fd, &cmd);
 	buf_free(self->fd, &gcmd);

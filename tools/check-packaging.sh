@@ -47,7 +47,7 @@ want="etc/enpu/enpud.conf lib/firmware/enpu/enpu-fw.bin usr/bin/enpuctl usr/sbin
 	usr/include/libenpu.h usr/include/drm/enpu_accel.h usr/include/linux/enpu_genl.h
 	usr/share/man/man1/enpuctl.1 usr/share/man/man5/enpud.conf.5 usr/share/man/man8/enpud.8
 	usr/lib/systemd/system/enpud.service usr/lib/udev/rules.d/70-enpu.rules
-	usr/lib/sysusers.d/enpu.conf usr/share/enpu/android/enpud.rc
+	usr/lib/sysusers.d/enpu.conf usr/lib/modules-load.d/enpu.conf usr/share/enpu/android/enpud.rc
 	usr/share/enpu/android/ueventd.enpu.rc usr/src/enpu-0.1.0/dkms.conf
 	usr/src/enpu-0.1.0/Kbuild usr/src/enpu-0.1.0/driver/Kbuild
 	usr/src/enpu-0.1.0/driver/enpu_drv.c usr/src/enpu-0.1.0/driver/sim/enpu_sim.c
@@ -113,12 +113,15 @@ run "enpud.service passes systemd-analyze verify with no message" unit
 # udevadm in systemd 252 has no verify verb: udevadm test parses every rules
 # file and names each bad line.  The group enpu exists once installed
 # (sysusers.d); on this host it may not, and that one message is expected.
+# The rule sits in /run/udev/rules.d only while udevadm test reads it.
 rules() {
 	mkdir -p /run/udev/rules.d || return 1
-	t=/run/udev/rules.d/99-enpu-check.rules
+	t=/run/udev/rules.d/99-enpu-check-$$.rules
+	trap 'rm -f "$t"' EXIT INT TERM
 	cp "$D/usr/lib/udev/rules.d/70-enpu.rules" "$t" || return 1
 	udevadm test --action=add /sys/class/mem/null >"$P/udev.log" 2>&1
 	rm -f "$t"
+	trap - EXIT INT TERM
 	grep -F "$t" "$P/udev.log" | grep -v 'Reading rules file' |
 		grep -vF "Unknown group 'enpu'" && return 1
 	grep -qF "Reading rules file: $t" "$P/udev.log"
@@ -148,11 +151,11 @@ run "the documentation builds with Sphinx, warnings as errors" tools/docs.sh "$B
 # request and notification in the netlink reference.
 named() {
 	for i in $(grep -oE '^#define DRM_IOCTL_ENPU_[A-Z_]+' uapi/drm/enpu_accel.h | cut -d' ' -f2); do
-		grep -q "$i" Documentation/uapi.rst || echo "uapi.rst: no $i"
+		grep -qw "$i" Documentation/uapi.rst || echo "uapi.rst: no $i"
 	done
 	for c in $(grep -oE '^	ENPU_CMD_[A-Z_]+' uapi/linux/enpu_genl.h | grep -v MAX); do
 		name=$(echo "${c#ENPU_CMD_}" | tr 'A-Z_' 'a-z-')
-		grep -q "$name" Documentation/netlink.rst || echo "netlink.rst: no $name ($c)"
+		grep -qw -- "$name" Documentation/netlink.rst || echo "netlink.rst: no $name ($c)"
 	done
 }
 names() { named >"$P/names.log"; cat "$P/names.log"; [ ! -s "$P/names.log" ]; }

@@ -353,7 +353,7 @@ static void enpu_sim_conv_tile(const s8 *in, const u64 *bp, const u64 *tsum,
 			       const struct enpu_sim_quant *q, u32 oy, u32 ox,
 			       u64 *s0, u64 *s1)
 {
-	u64 junk[ENPU_SIM_PAIRS], *d0, *d1;
+	u64 junk[ENPU_SIM_PAIRS] = {}, *d0, *d1;
 	const s8 *p0, *p1;
 	u32 ky, kx, tap;
 	s32 y;
@@ -427,8 +427,8 @@ int enpu_sim_conv2d(const s8 *in, const s8 *f, const s32 *bias, s8 *out,
 				if (ox + 1 < c->ow)
 					enpu_sim_tile_out(s1, bias ? bias + co : NULL,
 							  o + c->cout, cols, q);
+				cond_resched();
 			}
-			cond_resched();
 		}
 	}
 	kvfree(bp);
